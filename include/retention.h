@@ -1,0 +1,22 @@
+/**
+ * @file retention.h
+ * @brief libretention: customer retention, churn, satisfaction scores and lifetime value in C.
+ *
+ * The one header a program includes. Conventions shared by every function (status codes,
+ * outputs untouched on error, thread-safety, ABI) are in retention/core.h; each module's header
+ * documents its formulas, units and errors.
+ *
+ *   retention/core.h    version, status codes, rtn_strerror()
+ *   retention/rates.h   retention and churn rates, conversion, lifetime, Wilson interval, revenue
+ *   retention/scores.h  NPS, CSAT, CES (mergeable histograms), average handle time
+ *   retention/clv.h     formula CLV, CAC payback, LTV:CAC
+ */
+#ifndef RETENTION_H
+#define RETENTION_H
+
+#include "retention/core.h"
+#include "retention/rates.h"
+#include "retention/scores.h"
+#include "retention/clv.h"
+
+#endif /* RETENTION_H */

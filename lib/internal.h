@@ -1,0 +1,70 @@
+/* Private helpers shared by the modules. Not installed; every non-static symbol here carries the
+ * private prefix rtn__ and is hidden from the shared library's exports. */
+#ifndef RETENTION_INTERNAL_H
+#define RETENTION_INTERNAL_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "retention.h"
+
+/* A double that is neither NaN nor infinite. */
+static inline int rtn__finite(double x) { return isfinite(x) != 0; }
+
+/* A finite double ≥ 0 (money amounts, durations). */
+static inline int rtn__nonneg(double x) { return isfinite(x) && x >= 0.0; }
+
+/* Writes a computed double result, or reports RTN_EOVERFLOW when finite inputs produced an
+ * infinite or NaN result (1e308 / 1e-300, say): the library never returns inf as an answer. */
+static inline int rtn__result(double v, double *out)
+{
+    if (!isfinite(v))
+        return RTN_EOVERFLOW;
+    *out = v;
+    return RTN_OK;
+}
+
+/* a + b into *sum unless it would wrap around 2^64: returns 0 on success, -1 on overflow. */
+static inline int rtn__add_u64(uint64_t a, uint64_t b, uint64_t *sum)
+{
+    if (b > UINT64_MAX - a)
+        return -1;
+    *sum = a + b;
+    return 0;
+}
+
+/* Neumaier's variant of Kahan summation (Neumaier 1974): the running compensation also catches
+ * the case where the new term is larger than the sum, which plain Kahan loses. */
+typedef struct rtn__sum {
+    double sum;
+    double comp;
+} rtn__sum;
+
+static inline void rtn__sum_add(rtn__sum *s, double x)
+{
+    double t = s->sum + x;
+    if (fabs(s->sum) >= fabs(x))
+        s->comp += (s->sum - t) + x;
+    else
+        s->comp += (x - t) + s->sum;
+    s->sum = t;
+}
+
+static inline double rtn__sum_value(const rtn__sum *s) { return s->sum + s->comp; }
+
+/* The standard-normal quantile z with upper-tail probability q, for 0 < q < 1: P(Z > z) = q.
+ * Wichura's AS 241 (PPND16), accurate to about 1e-16 relative. */
+double rtn__normal_upper_quantile(double q);
+
+/* Two-sided critical value of a confidence level c in (0, 1): z with P(|Z| ≤ z) = c.
+ * Returns -1 if c is not in (0, 1) (NaN included), else 0 and *z. */
+int rtn__normal_critical(double confidence, double *z);
+
+/* Two-sided p-value of a standard-normal statistic: P(|Z| ≥ |z|) = erfc(|z| / sqrt 2). */
+double rtn__normal_two_sided_p(double z);
+
+/* Wilson score interval for k of n (n > 0, k ≤ n) with two-sided critical value z. */
+void rtn__wilson(uint64_t k, uint64_t n, double z, double *low, double *high);
+
+#endif /* RETENTION_INTERNAL_H */

@@ -1,0 +1,374 @@
+/* Survey scores (NPS, CSAT, CES) over mergeable histograms, and average handle time.
+ * Definitions: DESIGN.md "Metric definitions"; NPS standard error and the adjusted-Wald interval
+ * follow Rocks (2016), "Interval estimation for the Net Promoter Score", The American
+ * Statistician 70(4), as popularised by Sauro & Lewis (MeasuringU). */
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- the counting kernel --------------------------------------------------------------------
+ * Counting bytes into a handful of bins is the hot loop (10^8 responses must take about as long
+ * as reading them). A scalar histogram stalls on store-to-load forwarding when consecutive
+ * scores hit the same bin; instead, for scales of up to 16 values, each 16-byte block is
+ * compared against every bin value at once and the matches are accumulated in per-bin byte
+ * lanes, which are widened into 64-bit counts before they can wrap (every 255 blocks). GCC and
+ * Clang vector extensions compile this to SSE2 on x86-64 and NEON on AArch64; other compilers
+ * get the scalar loop. Bytes outside the scale land in no bin, so an invalid byte shows up as
+ * a shortfall in the total and is located afterwards by a plain scan (error path only). */
+
+#define MAX_VECTOR_BINS 16
+
+static void count_scalar(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins, uint64_t *counts)
+{
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t v = (uint32_t)s[i] - lo; /* wraps to a huge value below lo */
+        if (v < nbins)
+            counts[v]++;
+    }
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define HAVE_VECTOR_KERNEL 1
+typedef uint8_t v16u8 __attribute__((vector_size(16)));
+
+/* always_inline with a constant nbins: the compiler unrolls the bin loops and keeps every
+ * accumulator in a register, which is the whole point of the kernel. */
+static inline __attribute__((always_inline)) void
+count_vector(const uint8_t *s, size_t n, uint32_t lo, const uint32_t nbins, uint64_t *counts)
+{
+    v16u8 want[MAX_VECTOR_BINS];
+    for (uint32_t b = 0; b < nbins; ++b) {
+        v16u8 splat = {0};
+        want[b] = splat + (uint8_t)(lo + b);
+    }
+    size_t blocks = n / 16;
+    const uint8_t *p = s;
+    while (blocks > 0) {
+        size_t run = blocks < 255 ? blocks : 255; /* a byte lane counts at most 255 matches */
+        v16u8 acc[MAX_VECTOR_BINS];
+        for (uint32_t b = 0; b < nbins; ++b)
+            acc[b] = (v16u8){0};
+        for (size_t i = 0; i < run; ++i, p += 16) {
+            v16u8 x;
+            memcpy(&x, p, 16); /* unaligned load */
+            for (uint32_t b = 0; b < nbins; ++b)
+                acc[b] -= (v16u8)(x == want[b]); /* a match is all-ones (−1): subtracting adds 1 */
+        }
+        for (uint32_t b = 0; b < nbins; ++b) {
+            uint64_t sum = 0;
+            for (int lane = 0; lane < 16; ++lane)
+                sum += acc[b][lane];
+            counts[b] += sum;
+        }
+        blocks -= run;
+    }
+    count_scalar(p, n % 16, lo, nbins, counts);
+}
+
+#define COUNT_CASE(k)                                                                              \
+    case k:                                                                                        \
+        count_vector(s, n, lo, k, counts);                                                         \
+        return
+#endif
+
+/* counts[b] += occurrences of the value lo + b in s[0..n), b < nbins; other bytes are skipped. */
+static void count_bins(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins, uint64_t *counts)
+{
+#ifdef HAVE_VECTOR_KERNEL
+    switch (nbins) {
+        COUNT_CASE(2); COUNT_CASE(3); COUNT_CASE(4); COUNT_CASE(5); COUNT_CASE(6);
+        COUNT_CASE(7); COUNT_CASE(8); COUNT_CASE(9); COUNT_CASE(10); COUNT_CASE(11);
+        COUNT_CASE(12); COUNT_CASE(13); COUNT_CASE(14); COUNT_CASE(15); COUNT_CASE(16);
+    default:
+        break;
+    }
+#endif
+    count_scalar(s, n, lo, nbins, counts);
+}
+
+static int valid_scale(uint32_t scale_min, uint32_t scale_max)
+{
+    return scale_min < scale_max && scale_max <= 255;
+}
+
+int rtn_scores_count(const uint8_t *scores, size_t n, uint32_t scale_min, uint32_t scale_max,
+                     uint64_t *hist, size_t *bad_index)
+{
+    if (!hist || (!scores && n > 0) || !valid_scale(scale_min, scale_max))
+        return RTN_EINVAL;
+    uint32_t nbins = scale_max - scale_min + 1;
+    uint64_t counts[256] = {0};
+    count_bins(scores, n, scale_min, nbins, counts);
+
+    uint64_t valid = 0;
+    for (uint32_t b = 0; b < nbins; ++b)
+        valid += counts[b]; /* ≤ n: cannot wrap */
+    if (valid != (uint64_t)n) {
+        for (size_t i = 0; i < n; ++i) {
+            if (scores[i] < scale_min || scores[i] > scale_max) {
+                if (bad_index)
+                    *bad_index = i;
+                break;
+            }
+        }
+        return RTN_EDOMAIN;
+    }
+    for (uint32_t b = 0; b < nbins; ++b)
+        if (counts[b] > UINT64_MAX - hist[b])
+            return RTN_EOVERFLOW;
+    for (uint32_t b = 0; b < nbins; ++b)
+        hist[b] += counts[b];
+    return RTN_OK;
+}
+
+/* Sum of hist[0..nbins) into *total; -1 on overflow. */
+static int hist_total(const uint64_t *hist, uint32_t nbins, uint64_t *total)
+{
+    uint64_t t = 0;
+    for (uint32_t b = 0; b < nbins; ++b)
+        if (rtn__add_u64(t, hist[b], &t) != 0)
+            return -1;
+    *total = t;
+    return 0;
+}
+
+/* ---- NPS ------------------------------------------------------------------------------------ */
+
+size_t rtn_nps_hist_len(void) { return RTN_NPS_HIST_LEN; }
+
+int rtn_nps_count(const uint8_t *scores, size_t n, uint64_t *hist, size_t *bad_index)
+{
+    return rtn_scores_count(scores, n, 0, 10, hist, bad_index);
+}
+
+int rtn_nps_categories(const uint64_t *hist, uint64_t *promoters, uint64_t *passives,
+                       uint64_t *detractors)
+{
+    if (!hist || !promoters || !passives || !detractors)
+        return RTN_EINVAL;
+    uint64_t pro, pas, det;
+    if (hist_total(hist + 9, 2, &pro) || hist_total(hist + 7, 2, &pas) ||
+        hist_total(hist, 7, &det))
+        return RTN_EOVERFLOW;
+    *promoters = pro;
+    *passives = pas;
+    *detractors = det;
+    return RTN_OK;
+}
+
+/* The quantities every NPS formula starts from; status as the public functions document. */
+typedef struct nps_shares {
+    double n, p, d;
+} nps_shares;
+
+static int nps_prepare(uint64_t promoters, uint64_t passives, uint64_t detractors, nps_shares *out)
+{
+    uint64_t n;
+    if (rtn__add_u64(promoters, passives, &n) || rtn__add_u64(n, detractors, &n))
+        return RTN_EOVERFLOW;
+    if (n == 0)
+        return RTN_EUNDEFINED;
+    out->n = (double)n;
+    out->p = (double)promoters / out->n;
+    out->d = (double)detractors / out->n;
+    return RTN_OK;
+}
+
+/* Standard error of p − d (a share, not points). max(0, ·) absorbs rounding when p + d = 1 and
+ * p − d = ±1. */
+static double nps_se_share(double p, double d, double n)
+{
+    double diff = p - d;
+    return sqrt(fmax(0.0, p + d - diff * diff) / n);
+}
+
+int rtn_nps_shares(uint64_t promoters, uint64_t passives, uint64_t detractors,
+                   double *promoter_share, double *passive_share, double *detractor_share)
+{
+    if (!promoter_share || !passive_share || !detractor_share)
+        return RTN_EINVAL;
+    nps_shares s;
+    int rc = nps_prepare(promoters, passives, detractors, &s);
+    if (rc != RTN_OK)
+        return rc;
+    *promoter_share = s.p;
+    *passive_share = (double)passives / s.n;
+    *detractor_share = s.d;
+    return RTN_OK;
+}
+
+int rtn_nps_score(uint64_t promoters, uint64_t passives, uint64_t detractors, double *nps,
+                  double *std_error)
+{
+    if (!nps)
+        return RTN_EINVAL;
+    nps_shares s;
+    int rc = nps_prepare(promoters, passives, detractors, &s);
+    if (rc != RTN_OK)
+        return rc;
+    /* (P − D) / n from the integer difference: exact 0 when P = D, and one rounding only. */
+    double diff = promoters >= detractors ? (double)(promoters - detractors)
+                                          : -(double)(detractors - promoters);
+    /* Near 2^64 responses, P − D and n round separately and the ratio can pass ±1 by an ulp. */
+    *nps = 100.0 * fmax(-1.0, fmin(1.0, diff / s.n));
+    if (std_error)
+        *std_error = 100.0 * nps_se_share(s.p, s.d, s.n);
+    return RTN_OK;
+}
+
+int rtn_nps_interval(uint64_t promoters, uint64_t passives, uint64_t detractors, int32_t method,
+                     double confidence, double *low, double *high)
+{
+    double z;
+    if (!low || !high || (method != RTN_NPS_WALD && method != RTN_NPS_ADJUSTED_WALD) ||
+        rtn__normal_critical(confidence, &z) != 0)
+        return RTN_EINVAL;
+    nps_shares s;
+    int rc = nps_prepare(promoters, passives, detractors, &s);
+    if (rc != RTN_OK)
+        return rc;
+    if (method == RTN_NPS_ADJUSTED_WALD) {
+        /* Rocks (2016): add 3 pseudo-responses, 3/4 each to promoters and detractors (and so
+         * 3/2 to passives). */
+        s.n += 3.0;
+        s.p = ((double)promoters + 0.75) / s.n;
+        s.d = ((double)detractors + 0.75) / s.n;
+    }
+    double centre = s.p - s.d;
+    double half = z * nps_se_share(s.p, s.d, s.n);
+    *low = 100.0 * fmax(-1.0, centre - half);
+    *high = 100.0 * fmin(1.0, centre + half);
+    return RTN_OK;
+}
+
+int rtn_nps_ztest(uint64_t promoters_a, uint64_t passives_a, uint64_t detractors_a,
+                  uint64_t promoters_b, uint64_t passives_b, uint64_t detractors_b, double *z,
+                  double *p_value)
+{
+    if (!z || !p_value)
+        return RTN_EINVAL;
+    nps_shares a, b;
+    int rc = nps_prepare(promoters_a, passives_a, detractors_a, &a);
+    if (rc == RTN_OK)
+        rc = nps_prepare(promoters_b, passives_b, detractors_b, &b);
+    if (rc != RTN_OK)
+        return rc;
+    double se_a = nps_se_share(a.p, a.d, a.n), se_b = nps_se_share(b.p, b.d, b.n);
+    double se = sqrt(se_a * se_a + se_b * se_b);
+    if (se == 0.0)
+        return RTN_EUNDEFINED;
+    double stat = ((a.p - a.d) - (b.p - b.d)) / se;
+    *z = stat;
+    *p_value = rtn__normal_two_sided_p(stat);
+    return RTN_OK;
+}
+
+/* ---- CSAT and CES ---------------------------------------------------------------------------- */
+
+/* Shared validation of a histogram on a scale: its total, or the status to return. */
+static int scale_total(const uint64_t *hist, uint32_t scale_min, uint32_t scale_max,
+                       uint64_t *total)
+{
+    if (!hist || !valid_scale(scale_min, scale_max))
+        return RTN_EINVAL;
+    if (hist_total(hist, scale_max - scale_min + 1, total) != 0)
+        return RTN_EOVERFLOW;
+    return *total == 0 ? RTN_EUNDEFINED : RTN_OK;
+}
+
+/* satisfied = responses ≥ satisfied_min, total = all responses. */
+static int csat_counts(const uint64_t *hist, uint32_t scale_min, uint32_t scale_max,
+                       uint32_t satisfied_min, uint64_t *satisfied, uint64_t *total)
+{
+    if (satisfied_min < scale_min || satisfied_min > scale_max)
+        return RTN_EINVAL;
+    int rc = scale_total(hist, scale_min, scale_max, total);
+    if (rc != RTN_OK)
+        return rc;
+    /* a part of a total that did not overflow cannot overflow */
+    uint64_t k = 0;
+    for (uint32_t v = satisfied_min; v <= scale_max; ++v)
+        k += hist[v - scale_min];
+    *satisfied = k;
+    return RTN_OK;
+}
+
+int rtn_csat_score(const uint64_t *hist, uint32_t scale_min, uint32_t scale_max,
+                   uint32_t satisfied_min, double *csat, double *std_error)
+{
+    if (!csat)
+        return RTN_EINVAL;
+    uint64_t k, n;
+    int rc = csat_counts(hist, scale_min, scale_max, satisfied_min, &k, &n);
+    if (rc != RTN_OK)
+        return rc;
+    double share = (double)k / (double)n;
+    *csat = share;
+    if (std_error)
+        *std_error = sqrt(share * (1.0 - share) / (double)n);
+    return RTN_OK;
+}
+
+int rtn_csat_interval(const uint64_t *hist, uint32_t scale_min, uint32_t scale_max,
+                      uint32_t satisfied_min, double confidence, double *low, double *high)
+{
+    double z;
+    if (!low || !high || rtn__normal_critical(confidence, &z) != 0)
+        return RTN_EINVAL;
+    uint64_t k, n;
+    int rc = csat_counts(hist, scale_min, scale_max, satisfied_min, &k, &n);
+    if (rc != RTN_OK)
+        return rc;
+    rtn__wilson(k, n, z, low, high);
+    return RTN_OK;
+}
+
+int rtn_ces_score(const uint64_t *hist, uint32_t scale_min, uint32_t scale_max, double *mean,
+                  double *std_error)
+{
+    if (!mean)
+        return RTN_EINVAL;
+    uint64_t n;
+    int rc = scale_total(hist, scale_min, scale_max, &n);
+    if (rc != RTN_OK)
+        return rc;
+    if (std_error && n < 2)
+        return RTN_EUNDEFINED;
+    uint32_t nbins = scale_max - scale_min + 1;
+    /* Two passes over the (tiny) histogram: mean, then squared deviations — no cancellation
+     * from sum(x²) − n·mean². */
+    double sum = 0.0;
+    for (uint32_t b = 0; b < nbins; ++b)
+        sum += (double)hist[b] * (double)(scale_min + b);
+    double m = sum / (double)n;
+    if (std_error) {
+        double ss = 0.0;
+        for (uint32_t b = 0; b < nbins; ++b) {
+            double dev = (double)(scale_min + b) - m;
+            ss += (double)hist[b] * dev * dev;
+        }
+        *std_error = sqrt(ss / (double)(n - 1) / (double)n);
+    }
+    *mean = m;
+    return RTN_OK;
+}
+
+/* ---- support ---------------------------------------------------------------------------------- */
+
+int rtn_handle_time_mean(const double *durations, size_t n, double *mean, size_t *bad_index)
+{
+    if (!mean || (!durations && n > 0))
+        return RTN_EINVAL;
+    if (n == 0)
+        return RTN_EUNDEFINED;
+    rtn__sum acc = {0.0, 0.0};
+    for (size_t i = 0; i < n; ++i) {
+        if (!rtn__nonneg(durations[i])) {
+            if (bad_index)
+                *bad_index = i;
+            return RTN_EDOMAIN;
+        }
+        rtn__sum_add(&acc, durations[i]);
+    }
+    return rtn__result(rtn__sum_value(&acc) / (double)n, mean);
+}

@@ -1,0 +1,78 @@
+/* Fuzz target: score counting and every score formula on the resulting histogram.
+ * Input: scale_min, scale_max, satisfied_min, confidence, then the score bytes. */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_input in = {data, size};
+    uint32_t lo = fuzz_byte(&in) % 12, hi = fuzz_byte(&in) % 16, sat = fuzz_byte(&in) % 16;
+    double conf = fuzz_double(&in);
+    const uint8_t *scores = in.p;
+    size_t n = in.left;
+
+    uint64_t hist[256] = {0};
+    size_t bad = (size_t)-1;
+    int rc = rtn_scores_count(scores, n, lo, hi, hist, &bad);
+    if (rc == RTN_EDOMAIN) {
+        FUZZ_CHECK(bad < n && (scores[bad] < lo || scores[bad] > hi));
+        for (size_t i = 0; i < bad; ++i)
+            FUZZ_CHECK(scores[i] >= lo && scores[i] <= hi);
+        for (int b = 0; b < 256; ++b)
+            FUZZ_CHECK(hist[b] == 0); /* untouched */
+        return 0;
+    }
+    if (rc != RTN_OK) {
+        FUZZ_CHECK(rc == RTN_EINVAL && !(lo < hi));
+        return 0;
+    }
+    uint64_t total = 0;
+    for (uint32_t b = 0; b <= hi - lo; ++b)
+        total += hist[b];
+    FUZZ_CHECK(total == n);
+
+    double v = -7.0, se = -7.0, l = -7.0, h = -7.0;
+    rc = rtn_csat_score(hist, lo, hi, sat, &v, &se);
+    if (rc == RTN_OK)
+        FUZZ_CHECK(v >= 0.0 && v <= 1.0 && se >= 0.0);
+    else
+        FUZZ_CHECK(v == -7.0 && se == -7.0);
+    rc = rtn_csat_interval(hist, lo, hi, sat, conf, &l, &h);
+    if (rc == RTN_OK)
+        FUZZ_CHECK(0.0 <= l && l <= h && h <= 1.0);
+    else
+        FUZZ_CHECK(l == -7.0 && h == -7.0);
+    v = se = -7.0;
+    rc = rtn_ces_score(hist, lo, hi, &v, &se);
+    if (rc == RTN_OK)
+        FUZZ_CHECK(v >= lo && v <= hi && se >= 0.0);
+    else
+        FUZZ_CHECK(v == -7.0 && se == -7.0);
+
+    /* NPS on the same bytes when they fit 0–10 */
+    uint64_t nps_hist[RTN_NPS_HIST_LEN] = {0};
+    if (rtn_nps_count(scores, n, nps_hist, NULL) == RTN_OK) {
+        uint64_t p, a, d;
+        FUZZ_CHECK(rtn_nps_categories(nps_hist, &p, &a, &d) == RTN_OK && p + a + d == n);
+        double nps = -777.0;
+        se = -7.0;
+        rc = rtn_nps_score(p, a, d, &nps, &se);
+        FUZZ_CHECK(rc == (n ? RTN_OK : RTN_EUNDEFINED));
+        if (rc == RTN_OK)
+            FUZZ_CHECK(nps >= -100.0 && nps <= 100.0 && se >= 0.0);
+        for (int32_t m = 0; m < 2; ++m) {
+            l = h = -777.0;
+            rc = rtn_nps_interval(p, a, d, m, conf, &l, &h);
+            if (rc == RTN_OK)
+                FUZZ_CHECK(-100.0 <= l && l <= h && h <= 100.0);
+            else
+                FUZZ_CHECK(l == -777.0 && h == -777.0);
+        }
+        double z = -777.0, pv = -777.0;
+        rc = rtn_nps_ztest(p, a, d, d, a, p, &z, &pv);
+        if (rc == RTN_OK)
+            FUZZ_CHECK(isfinite(z) && pv >= 0.0 && pv <= 1.0);
+        else
+            FUZZ_CHECK(z == -777.0 && pv == -777.0);
+    }
+    return 0;
+}

@@ -1,0 +1,42 @@
+/* Shared helpers of the cmocka tests. Debian's cmocka (1.1.5) has no assert_double_equal, so
+ * every floating-point check in the suite goes through assert_rel() below. */
+#ifndef RTN_TEST_H
+#define RTN_TEST_H
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include <retention.h>
+
+/* Passes if |actual − expected| ≤ tol · max(|expected|, tiny); equal infinities pass; NaN never
+ * does. For expected = 0 the tolerance becomes absolute (tol · 1e-300 would demand exactness,
+ * which is what an expected exact zero means). */
+static inline void rtn_assert_rel(double actual, double expected, double tol, const char *expr,
+                                  const char *file, int line)
+{
+    double scale = fabs(expected) > 0.0 ? fabs(expected) : 1.0;
+    int ok = (actual == expected) || fabs(actual - expected) <= tol * scale;
+    if (!ok) {
+        print_error("%s = %.17g, expected %.17g (relative tolerance %g)\n", expr, actual,
+                       expected, tol);
+        _fail(file, line);
+    }
+}
+#define assert_rel(actual, expected, tol)                                                          \
+    rtn_assert_rel((actual), (expected), (tol), #actual, __FILE__, __LINE__)
+
+/* The default tolerance: the reference values are exact to the last digit, and the library's
+ * formulas take only a handful of roundings. */
+#define RTN_TOL 1e-13
+
+/* A value no function ever computes, written into outputs before a call that must fail, to
+ * check that the failing call left them untouched. */
+#define SENTINEL (-12345.678)
+
+#endif /* RTN_TEST_H */
