@@ -64,6 +64,20 @@ int rtn__normal_critical(double confidence, double *z);
 /* Two-sided p-value of a standard-normal statistic: P(|Z| ≥ |z|) = erfc(|z| / sqrt 2). */
 double rtn__normal_two_sided_p(double z);
 
+/* counts[b] += number of bytes equal to lo + b in s[0..n), for b < nbins (≤ 256); other bytes
+ * are ignored. Vectorised (lib/bytecount.c). */
+void rtn__count_bytes(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins, uint64_t *counts);
+
+/* The kernel's paths, for the tests to check each one whatever this CPU would pick: the scalar
+ * loop; the 16-byte and the AVX2 32-byte vector kernels, which return 0 (doing nothing) for an
+ * nbins outside 2..16. rtn__count_bytes_paths() tells which exist here: bit 0 scalar, bit 1
+ * 16-byte, bit 2 AVX2 (compiled in and supported by this CPU); call only those. */
+void rtn__count_bytes_scalar(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins,
+                             uint64_t *counts);
+int rtn__count_bytes_v16(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins, uint64_t *counts);
+int rtn__count_bytes_v32(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins, uint64_t *counts);
+int rtn__count_bytes_paths(void);
+
 /* Wilson score interval for k of n (n > 0, k ≤ n) with two-sided critical value z. */
 void rtn__wilson(uint64_t k, uint64_t n, double z, double *low, double *high);
 

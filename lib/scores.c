@@ -2,89 +2,7 @@
  * Definitions: DESIGN.md "Metric definitions"; NPS standard error and the adjusted-Wald interval
  * follow Rocks (2016), "Interval estimation for the Net Promoter Score", The American
  * Statistician 70(4), as popularised by Sauro & Lewis (MeasuringU). */
-#include <string.h>
-
 #include "internal.h"
-
-/* ---- the counting kernel --------------------------------------------------------------------
- * Counting bytes into a handful of bins is the hot loop (10^8 responses must take about as long
- * as reading them). A scalar histogram stalls on store-to-load forwarding when consecutive
- * scores hit the same bin; instead, for scales of up to 16 values, each 16-byte block is
- * compared against every bin value at once and the matches are accumulated in per-bin byte
- * lanes, which are widened into 64-bit counts before they can wrap (every 255 blocks). GCC and
- * Clang vector extensions compile this to SSE2 on x86-64 and NEON on AArch64; other compilers
- * get the scalar loop. Bytes outside the scale land in no bin, so an invalid byte shows up as
- * a shortfall in the total and is located afterwards by a plain scan (error path only). */
-
-#define MAX_VECTOR_BINS 16
-
-static void count_scalar(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins, uint64_t *counts)
-{
-    for (size_t i = 0; i < n; ++i) {
-        uint32_t v = (uint32_t)s[i] - lo; /* wraps to a huge value below lo */
-        if (v < nbins)
-            counts[v]++;
-    }
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-#define HAVE_VECTOR_KERNEL 1
-typedef uint8_t v16u8 __attribute__((vector_size(16)));
-
-/* always_inline with a constant nbins: the compiler unrolls the bin loops and keeps every
- * accumulator in a register, which is the whole point of the kernel. */
-static inline __attribute__((always_inline)) void
-count_vector(const uint8_t *s, size_t n, uint32_t lo, const uint32_t nbins, uint64_t *counts)
-{
-    v16u8 want[MAX_VECTOR_BINS];
-    for (uint32_t b = 0; b < nbins; ++b) {
-        v16u8 splat = {0};
-        want[b] = splat + (uint8_t)(lo + b);
-    }
-    size_t blocks = n / 16;
-    const uint8_t *p = s;
-    while (blocks > 0) {
-        size_t run = blocks < 255 ? blocks : 255; /* a byte lane counts at most 255 matches */
-        v16u8 acc[MAX_VECTOR_BINS];
-        for (uint32_t b = 0; b < nbins; ++b)
-            acc[b] = (v16u8){0};
-        for (size_t i = 0; i < run; ++i, p += 16) {
-            v16u8 x;
-            memcpy(&x, p, 16); /* unaligned load */
-            for (uint32_t b = 0; b < nbins; ++b)
-                acc[b] -= (v16u8)(x == want[b]); /* a match is all-ones (−1): subtracting adds 1 */
-        }
-        for (uint32_t b = 0; b < nbins; ++b) {
-            uint64_t sum = 0;
-            for (int lane = 0; lane < 16; ++lane)
-                sum += acc[b][lane];
-            counts[b] += sum;
-        }
-        blocks -= run;
-    }
-    count_scalar(p, n % 16, lo, nbins, counts);
-}
-
-#define COUNT_CASE(k)                                                                              \
-    case k:                                                                                        \
-        count_vector(s, n, lo, k, counts);                                                         \
-        return
-#endif
-
-/* counts[b] += occurrences of the value lo + b in s[0..n), b < nbins; other bytes are skipped. */
-static void count_bins(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins, uint64_t *counts)
-{
-#ifdef HAVE_VECTOR_KERNEL
-    switch (nbins) {
-        COUNT_CASE(2); COUNT_CASE(3); COUNT_CASE(4); COUNT_CASE(5); COUNT_CASE(6);
-        COUNT_CASE(7); COUNT_CASE(8); COUNT_CASE(9); COUNT_CASE(10); COUNT_CASE(11);
-        COUNT_CASE(12); COUNT_CASE(13); COUNT_CASE(14); COUNT_CASE(15); COUNT_CASE(16);
-    default:
-        break;
-    }
-#endif
-    count_scalar(s, n, lo, nbins, counts);
-}
 
 static int valid_scale(uint32_t scale_min, uint32_t scale_max)
 {
@@ -98,8 +16,10 @@ int rtn_scores_count(const uint8_t *scores, size_t n, uint32_t scale_min, uint32
         return RTN_EINVAL;
     uint32_t nbins = scale_max - scale_min + 1;
     uint64_t counts[256] = {0};
-    count_bins(scores, n, scale_min, nbins, counts);
+    rtn__count_bytes(scores, n, scale_min, nbins, counts);
 
+    /* Bytes outside the scale land in no bin: an invalid byte shows up as a shortfall in the
+     * total and is located by a plain scan, on the error path only. */
     uint64_t valid = 0;
     for (uint32_t b = 0; b < nbins; ++b)
         valid += counts[b]; /* ≤ n: cannot wrap */

@@ -7,8 +7,8 @@
 #     RUNS       default 5
 #
 # Prints, for each side, the median whole-process wall time (start-up, reading the file and
-# counting: what a user waits for) and, for libretention, the median kernel time and throughput
-# (counting only, data in memory); then the ratio of the medians. Checks that both sides print
+# counting: what a user waits for) and the median kernel time (counting only, data in memory:
+# np.bincount for numpy, the same work numpy_nps.py does), then the ratios of the medians. Checks that both sides print
 # the same counts. Uses Debian's /usr/bin/python3 (python3-numpy).
 set -eu
 build=${1:?usage: bench_nps.sh BUILD_DIR [RESPONSES] [RUNS] [PEERS_DIR]}
@@ -28,6 +28,13 @@ fi
 cat "$data/nps.u8" >/dev/null # into the page cache for both sides
 
 now() { date +%s.%N; }
+# numpy's kernel, timed in-process like bench_nps times the library's: median of 3 bincounts
+np_kernel='import sys, time, numpy as np
+s = np.fromfile(sys.argv[1] + "/nps.u8", dtype=np.uint8)
+t = []
+for _ in range(3):
+    t0 = time.perf_counter(); np.bincount(s, minlength=11); t.append(time.perf_counter() - t0)
+print(sorted(t)[1])'
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 i=0
@@ -37,6 +44,7 @@ while [ $i -lt "$runs" ]; do
     echo "$t0 $t1" | awk '{print $2 - $1}' >>"$tmp/lib.wall"
     echo "$t1 $t2" | awk '{print $2 - $1}' >>"$tmp/np.wall"
     sed -n 's/^kernel: median \([0-9.]*\) s.*/\1/p' "$tmp/lib.out" >>"$tmp/lib.kernel"
+    $py -c "$np_kernel" "$data" >>"$tmp/np.kernel"
     i=$((i + 1))
 done
 lib_counts=$(head -n 1 "$tmp/lib.out" | cut -d' ' -f1-4)
@@ -44,8 +52,9 @@ np_counts=$(cut -d' ' -f1-4 "$tmp/np.out")
 [ "$lib_counts" = "$np_counts" ] || { echo "MISMATCH: '$lib_counts' vs '$np_counts'"; exit 1; }
 
 median() { sort -g "$1" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-lw=$(median "$tmp/lib.wall"); nw=$(median "$tmp/np.wall"); lk=$(median "$tmp/lib.kernel")
+lw=$(median "$tmp/lib.wall"); nw=$(median "$tmp/np.wall")
+lk=$(median "$tmp/lib.kernel"); nk=$(median "$tmp/np.kernel")
 echo "NPS, $responses responses, $runs alternating runs, same counts: $lib_counts"
-echo "numpy_nps.py   whole process  median $nw s"
+echo "numpy_nps.py   whole process  median $nw s   kernel (bincount) median $nk s"
 echo "libretention   whole process  median $lw s   kernel median $lk s = $(echo "$responses $lk" | awk '{printf "%.2f GB/s", $1 / $2 / 1e9}')"
-echo "ratio numpy / libretention: whole process $(echo "$nw $lw" | awk '{printf "%.1fx", $1 / $2}')"
+echo "ratio numpy / libretention: whole process $(echo "$nw $lw" | awk '{printf "%.1fx", $1 / $2}'), kernel $(echo "$nk $lk" | awk '{printf "%.1fx", $1 / $2}')"
