@@ -6,8 +6,8 @@
  * 16 values, each block of 16 (or 32) bytes is compared against every bin value at once and the
  * matches are accumulated in per-bin byte lanes, which are widened into 64-bit counts before they
  * can wrap (every 255 blocks). GCC and Clang vector extensions compile the 16-byte kernel to
- * SSE2 on x86-64 and NEON on AArch64; on x86-64 a 32-byte AVX2 copy is chosen at run time when
- * the CPU has AVX2 (about twice the throughput). Other compilers get the scalar loop. */
+ * SSE2 on x86-64 and NEON on ARM; on x86-64 a 32-byte AVX2 copy is chosen at run time when the
+ * CPU has AVX2 (about twice the throughput). Other compilers and targets get the scalar loop. */
 #include <string.h>
 
 #include "internal.h"
@@ -24,13 +24,19 @@ void rtn__count_bytes_scalar(const uint8_t *s, size_t n, uint32_t lo, uint32_t n
     }
 }
 
-#if defined(__GNUC__) || defined(__clang__)
+/* Only where the 16-byte vectors are real SIMD registers (SSE2, NEON): elsewhere GCC emulates
+ * them in scalar code, many times slower than the plain loop, and on POWER clang gives vector
+ * == a different (AltiVec) meaning. */
+#if (defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 5)) &&                               \
+    (defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__))
 #define HAVE_VECTOR_KERNEL 1
 
 #if defined(__clang__)
 #define UNROLL_BINS _Pragma("clang loop unroll(full)")
-#else
+#elif __GNUC__ >= 8
 #define UNROLL_BINS _Pragma("GCC unroll 16")
+#else
+#define UNROLL_BINS
 #endif
 
 /* The kernel for one vector type, as a macro so that the 16- and 32-byte versions are one text.
@@ -100,7 +106,7 @@ int rtn__count_bytes_v16(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins
     COUNT_SWITCH(count_v16)
 }
 
-#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 5)
+#if defined(__x86_64__)
 #define HAVE_AVX2_KERNEL 1
 typedef uint8_t v32u8 __attribute__((vector_size(32)));
 DEFINE_COUNT_VECTOR(count_v32, v32u8, 32)

@@ -8,8 +8,8 @@ int rtn_clv_simple(double arpa, double gross_margin, double churn, double *clv)
 {
     if (!clv)
         return RTN_EINVAL;
-    if (!rtn__nonneg(arpa) || !is_share(gross_margin) || !is_share(churn))
-        return RTN_EDOMAIN;
+    if (!rtn__nonneg(arpa) || !is_share(gross_margin) || !(churn >= 0.0 && churn < 1.0))
+        return RTN_EDOMAIN; /* churn ≥ 1: as rtn_churn_lifetime(), no lifetime to project */
     if (churn == 0.0)
         return RTN_EUNDEFINED;
     return rtn__result(arpa * gross_margin / churn, clv);
@@ -33,10 +33,11 @@ int rtn_clv_cac_payback(double cac, double arpa, double gross_margin, double *pe
         return RTN_EINVAL;
     if (!rtn__nonneg(cac) || !rtn__nonneg(arpa) || !is_share(gross_margin))
         return RTN_EDOMAIN;
-    double monthly_margin = arpa * gross_margin;
-    if (monthly_margin == 0.0)
+    if (arpa == 0.0 || gross_margin == 0.0)
         return RTN_EUNDEFINED;
-    return rtn__result(cac / monthly_margin, periods);
+    /* two divisions rather than cac / (arpa · margin): the product of two tiny positive values
+     * can underflow to 0 */
+    return rtn__result(cac / arpa / gross_margin, periods);
 }
 
 int rtn_clv_ltv_cac(double ltv, double cac, double *ratio)

@@ -47,7 +47,8 @@ int rtn_churn_rate_customer_days(uint64_t churned, double customer_days, double 
         return RTN_EDOMAIN;
     if (customer_days == 0.0)
         return RTN_EUNDEFINED;
-    return rtn__result((double)churned / customer_days * period_days, rate);
+    /* period/customer-days first: 1e300 customer-days over a 30-day period stays finite */
+    return rtn__result((double)churned * (period_days / customer_days), rate);
 }
 
 int rtn_churn_rate_convert(double rate, double periods, double *converted)
@@ -132,7 +133,7 @@ int rtn_revenue_churn_net(double start, double churned, double contraction, doub
     return rtn__result(((churned + contraction) - (expansion + reactivation)) / start, rate);
 }
 
-int rtn_revenue_nrr(double start, double expansion, double contraction, double churned,
+int rtn_revenue_nrr(double start, double churned, double contraction, double expansion,
                     double *nrr)
 {
     if (!nrr)
@@ -147,7 +148,7 @@ int rtn_revenue_nrr(double start, double expansion, double contraction, double c
     return rtn__result(gross_retention(start, churned, contraction) + expansion / start, nrr);
 }
 
-int rtn_revenue_grr(double start, double contraction, double churned, double *grr)
+int rtn_revenue_grr(double start, double churned, double contraction, double *grr)
 {
     if (!grr)
         return RTN_EINVAL;
@@ -158,15 +159,15 @@ int rtn_revenue_grr(double start, double contraction, double churned, double *gr
     return RTN_OK;
 }
 
-int rtn_revenue_quick_ratio(double new_revenue, double expansion, double contraction,
-                            double churned, double *ratio)
+int rtn_revenue_quick_ratio(double new_revenue, double expansion, double churned,
+                            double contraction, double *ratio)
 {
     if (!ratio)
         return RTN_EINVAL;
     if (!rtn__nonneg(new_revenue) || !rtn__nonneg(expansion) || !rtn__nonneg(contraction) ||
         !rtn__nonneg(churned))
         return RTN_EDOMAIN;
-    double lost = contraction + churned;
+    double lost = churned + contraction;
     if (lost == 0.0)
         return RTN_EUNDEFINED;
     return rtn__result((new_revenue + expansion) / lost, ratio);

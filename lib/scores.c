@@ -257,10 +257,12 @@ int rtn_ces_score(const uint64_t *hist, uint32_t scale_min, uint32_t scale_max, 
     uint32_t nbins = scale_max - scale_min + 1;
     /* Two passes over the (tiny) histogram: mean, then squared deviations — no cancellation
      * from sum(x²) − n·mean². */
-    double sum = 0.0;
+    /* The mean as scale_min + mean offset: the offsets are small, and clamping to the scale
+     * absorbs the rounding of sums near 2^64 that could otherwise land an ulp outside it. */
+    double offsets = 0.0;
     for (uint32_t b = 0; b < nbins; ++b)
-        sum += (double)hist[b] * (double)(scale_min + b);
-    double m = sum / (double)n;
+        offsets += (double)hist[b] * (double)b;
+    double m = fmin((double)scale_max, (double)scale_min + offsets / (double)n);
     if (std_error) {
         double ss = 0.0;
         for (uint32_t b = 0; b < nbins; ++b) {
@@ -290,5 +292,15 @@ int rtn_handle_time_mean(const double *durations, size_t n, double *mean, size_t
         }
         rtn__sum_add(&acc, durations[i]);
     }
-    return rtn__result(rtn__sum_value(&acc) / (double)n, mean);
+    double total = rtn__sum_value(&acc);
+    if (!isfinite(total)) {
+        /* The sum passed DBL_MAX though the mean need not: sum again scaled by 2^-64 (exact for
+         * values this large), divide, and scale back. */
+        const double scale = 0x1p-64;
+        rtn__sum scaled = {0.0, 0.0};
+        for (size_t i = 0; i < n; ++i)
+            rtn__sum_add(&scaled, durations[i] * scale);
+        return rtn__result(rtn__sum_value(&scaled) / (double)n / scale, mean);
+    }
+    return rtn__result(total / (double)n, mean);
 }

@@ -15,9 +15,10 @@ static void simple_clv(void **state)
     double v = 0;
     assert_int_equal(rtn_clv_simple(100, 0.8, 0.05, &v), RTN_OK);
     assert_rel(v, 1600.0, RTN_TOL);
-    assert_int_equal(rtn_clv_simple(100, 0.8, 1.0, &v), RTN_OK); /* one period */
-    assert_rel(v, 80.0, RTN_TOL);
+    assert_int_equal(rtn_clv_simple(100, 0.8, 0.5, &v), RTN_OK);
+    assert_rel(v, 160.0, RTN_TOL);
     EXPECT_FAIL(RTN_EUNDEFINED, rtn_clv_simple(100, 0.8, 0.0, &out));
+    EXPECT_FAIL(RTN_EDOMAIN, rtn_clv_simple(100, 0.8, 1.0, &out)); /* as rtn_churn_lifetime */
     EXPECT_FAIL(RTN_EDOMAIN, rtn_clv_simple(100, 0.8, 1.2, &out));
     EXPECT_FAIL(RTN_EDOMAIN, rtn_clv_simple(100, 0.8, -0.1, &out));
     EXPECT_FAIL(RTN_EDOMAIN, rtn_clv_simple(100, 1.5, 0.1, &out));
@@ -78,6 +79,9 @@ static void payback_and_ratio(void **state)
     EXPECT_FAIL(RTN_EDOMAIN, rtn_clv_cac_payback(1200, 100, 1.01, &out));
     EXPECT_FAIL(RTN_EDOMAIN, rtn_clv_cac_payback(1200, NAN, 0.5, &out));
     EXPECT_FAIL(RTN_EOVERFLOW, rtn_clv_cac_payback(1e308, 1e-300, 0.5, &out));
+    /* ARPA × margin underflows to 0 here, yet the payback is an ordinary number */
+    assert_int_equal(rtn_clv_cac_payback(1e-300, 1e-200, 1e-200, &v), RTN_OK);
+    assert_rel(v, 1e100, 1e-12);
     assert_int_equal(rtn_clv_cac_payback(1, 1, 1, NULL), RTN_EINVAL);
 
     assert_int_equal(rtn_clv_ltv_cac(3600, 1200, &v), RTN_OK);

@@ -109,11 +109,27 @@ static void nps_count_bad_score(void **state)
     assert_int_equal(hist[0], 7); /* untouched */
     assert_int_equal(hist[10], 3);
     assert_int_equal(rtn_nps_count(buf, n, hist, NULL), RTN_EDOMAIN); /* bad_index optional */
-    /* a value below the scale's minimum */
+    /* a value below the scale's minimum, in the scalar tail and inside a vector block */
     const uint8_t csat[] = {1, 2, 3, 0, 5};
     uint64_t h5[5] = {0};
     assert_int_equal(rtn_scores_count(csat, 5, 1, 5, h5, &bad), RTN_EDOMAIN);
     assert_int_equal(bad, 3);
+    for (size_t i = 0; i < n; ++i)
+        buf[i] = (uint8_t)(1 + i % 5);
+    buf[2999] = 0;
+    assert_int_equal(rtn_scores_count(buf, n, 1, 5, h5, &bad), RTN_EDOMAIN);
+    assert_int_equal(bad, 2999);
+    assert_int_equal(h5[0], 0);
+    /* a scale at the top of the byte range */
+    for (size_t i = 0; i < n; ++i)
+        buf[i] = (uint8_t)(245 + i % 11);
+    uint64_t top[11] = {0};
+    assert_int_equal(rtn_scores_count(buf, n, 245, 255, top, &bad), RTN_OK);
+    assert_int_equal(top[0], 455);  /* i ≡ 0 (mod 11) for i < 5000 */
+    assert_int_equal(top[10], 454); /* i ≡ 10 (mod 11) */
+    buf[4444] = 244;
+    assert_int_equal(rtn_scores_count(buf, n, 245, 255, top, &bad), RTN_EDOMAIN);
+    assert_int_equal(bad, 4444);
     free(buf);
 }
 
@@ -214,6 +230,7 @@ static void nps_bad_input(void **state)
     for (size_t i = 0; i < sizeof bad_conf / sizeof bad_conf[0]; ++i)
         assert_int_equal(rtn_nps_interval(5, 5, 5, RTN_NPS_WALD, bad_conf[i], &a, &b), RTN_EINVAL);
     assert_int_equal(rtn_nps_interval(5, 5, 5, RTN_NPS_WALD, 0.95, NULL, &b), RTN_EINVAL);
+    assert_int_equal(rtn_nps_interval(5, 5, 5, RTN_NPS_WALD, 0.95, &a, NULL), RTN_EINVAL);
     assert_int_equal(rtn_nps_interval(UINT64_MAX, 0, 1, RTN_NPS_WALD, 0.95, &a, &b),
                      RTN_EOVERFLOW);
     assert_true(a == SENTINEL && b == SENTINEL && c == SENTINEL);
@@ -221,8 +238,16 @@ static void nps_bad_input(void **state)
     uint64_t p = 9, q = 9, r = 9, hist[RTN_NPS_HIST_LEN] = {0};
     assert_int_equal(rtn_nps_categories(NULL, &p, &q, &r), RTN_EINVAL);
     assert_int_equal(rtn_nps_categories(hist, &p, NULL, &r), RTN_EINVAL);
-    hist[0] = UINT64_MAX;
+    hist[0] = UINT64_MAX; /* detractors overflow */
     hist[1] = 1;
+    assert_int_equal(rtn_nps_categories(hist, &p, &q, &r), RTN_EOVERFLOW);
+    memset(hist, 0, sizeof hist); /* promoters overflow */
+    hist[9] = UINT64_MAX;
+    hist[10] = 1;
+    assert_int_equal(rtn_nps_categories(hist, &p, &q, &r), RTN_EOVERFLOW);
+    memset(hist, 0, sizeof hist); /* passives overflow */
+    hist[7] = 2;
+    hist[8] = UINT64_MAX - 1;
     assert_int_equal(rtn_nps_categories(hist, &p, &q, &r), RTN_EOVERFLOW);
     assert_true(p == 9 && q == 9 && r == 9);
 }
@@ -243,7 +268,9 @@ static void nps_two_sample_test(void **state)
     assert_int_equal(rtn_nps_ztest(1, 1, 1, 0, 0, 0, &a, &b), RTN_EUNDEFINED);
     assert_int_equal(rtn_nps_ztest(5, 0, 0, 0, 0, 5, &a, &b), RTN_EUNDEFINED); /* both SE 0 */
     assert_int_equal(rtn_nps_ztest(1, 1, 1, 1, 1, 1, NULL, &b), RTN_EINVAL);
+    assert_int_equal(rtn_nps_ztest(1, 1, 1, 1, 1, 1, &a, NULL), RTN_EINVAL);
     assert_int_equal(rtn_nps_ztest(1, 1, 1, UINT64_MAX, 1, 1, &a, &b), RTN_EOVERFLOW);
+    assert_int_equal(rtn_nps_ztest(1, UINT64_MAX, 1, 1, 1, 1, &a, &b), RTN_EOVERFLOW);
     assert_true(a == SENTINEL && b == SENTINEL);
 }
 
@@ -270,6 +297,12 @@ static void csat_and_ces(void **state)
     const uint64_t one[7] = {0, 0, 1, 0, 0, 0, 0};
     assert_int_equal(rtn_ces_score(one, 1, 7, &v, NULL), RTN_OK);
     assert_rel(v, 3.0, RTN_TOL);
+    /* counts near 2^63: Σ h·v / n rounds to 7.000000000000001 (Python floats, same order of
+     * operations); the mean must stay on the scale */
+    const uint64_t top[7] = {0, 1, 81, 1, 1, 65, UINT64_C(6212748586189769884)};
+    assert_int_equal(rtn_ces_score(top, 1, 7, &v, NULL), RTN_OK);
+    assert_true(v <= 7.0);
+    assert_rel(v, 7.0, 1e-15);
 
     /* counting on the CES scale goes through the same kernel */
     const uint8_t raw[] = {1, 7, 7, 4, 2};
@@ -294,11 +327,17 @@ static void csat_ces_bad_input(void **state)
     assert_int_equal(rtn_csat_interval(h, 1, 5, 4, 1.0, &a, &b), RTN_EINVAL);
     assert_int_equal(rtn_csat_interval(h, 1, 5, 4, 0.95, &a, NULL), RTN_EINVAL);
     assert_int_equal(rtn_csat_interval(empty, 1, 5, 4, 0.95, &a, &b), RTN_EUNDEFINED);
+    assert_int_equal(rtn_csat_interval(NULL, 1, 5, 4, 0.95, &a, &b), RTN_EINVAL);
+    assert_int_equal(rtn_csat_interval(h, 1, 5, 6, 0.95, &a, &b), RTN_EINVAL);
+    assert_int_equal(rtn_csat_interval(h, 1, 5, 4, NAN, &a, &b), RTN_EINVAL);
+    assert_int_equal(rtn_csat_interval(h, 5, 1, 4, 0.95, &a, &b), RTN_EINVAL);
     assert_int_equal(rtn_ces_score(empty, 1, 7, &a, &b), RTN_EUNDEFINED);
     const uint64_t one[7] = {0, 1, 0, 0, 0, 0, 0};
     assert_int_equal(rtn_ces_score(one, 1, 7, &a, &b), RTN_EUNDEFINED); /* SE needs n ≥ 2 */
     assert_int_equal(rtn_ces_score(h, 1, 300, &a, &b), RTN_EINVAL);
     assert_int_equal(rtn_ces_score(h, 1, 5, NULL, &b), RTN_EINVAL);
+    assert_int_equal(rtn_ces_score(NULL, 1, 5, &a, &b), RTN_EINVAL);
+    assert_int_equal(rtn_ces_score(h, 5, 1, &a, &b), RTN_EINVAL);
     const uint64_t huge[5] = {UINT64_MAX, 1, 0, 0, 0};
     assert_int_equal(rtn_ces_score(huge, 1, 5, &a, &b), RTN_EOVERFLOW);
     assert_int_equal(rtn_csat_score(huge, 1, 5, 4, &a, &b), RTN_EOVERFLOW);
@@ -329,8 +368,10 @@ static void handle_time(void **state)
     assert_int_equal(bad, 1);
     const double inf[] = {INFINITY};
     assert_int_equal(rtn_handle_time_mean(inf, 1, &out, NULL), RTN_EDOMAIN);
-    const double big[] = {1.5e308, 1.5e308};
-    assert_int_equal(rtn_handle_time_mean(big, 2, &out, NULL), RTN_EOVERFLOW);
+    /* the sum passes DBL_MAX, the mean does not */
+    const double big[] = {1.5e308, 1.5e308, 1.2e308};
+    assert_int_equal(rtn_handle_time_mean(big, 3, &m, NULL), RTN_OK);
+    assert_rel(m, 1.4e308, 1e-15);
     assert_int_equal(rtn_handle_time_mean(d, 0, &out, NULL), RTN_EUNDEFINED);
     assert_int_equal(rtn_handle_time_mean(NULL, 3, &out, NULL), RTN_EINVAL);
     assert_int_equal(rtn_handle_time_mean(d, 3, NULL, NULL), RTN_EINVAL);

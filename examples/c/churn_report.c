@@ -32,10 +32,10 @@ int main(int argc, char **argv)
 
     uint64_t lost_total = 0, exposed_total = 0;
     for (size_t r = 0; r < t.rows; ++r) {
-        uint64_t start = (uint64_t)csv_number(&t, r, "customers_start");
-        uint64_t end = (uint64_t)csv_number(&t, r, "customers_end");
-        uint64_t acquired = (uint64_t)csv_number(&t, r, "customers_new");
-        uint64_t lost = (uint64_t)csv_number(&t, r, "customers_lost");
+        uint64_t start = csv_count(&t, r, "customers_start");
+        uint64_t end = csv_count(&t, r, "customers_end");
+        uint64_t acquired = csv_count(&t, r, "customers_new");
+        uint64_t lost = csv_count(&t, r, "customers_lost");
         double mrr = csv_number(&t, r, "mrr_start"), mrr_new = csv_number(&t, r, "mrr_new");
         double expansion = csv_number(&t, r, "mrr_expansion");
         double contraction = csv_number(&t, r, "mrr_contraction");
@@ -52,9 +52,9 @@ int main(int argc, char **argv)
         report(rtn_revenue_churn_gross(mrr, churned, contraction, &gross), "gross revenue churn");
         report(rtn_revenue_churn_net(mrr, churned, contraction, expansion, reactivation, &net),
                "net revenue churn");
-        report(rtn_revenue_nrr(mrr, expansion, contraction, churned, &nrr), "NRR");
+        report(rtn_revenue_nrr(mrr, churned, contraction, expansion, &nrr), "NRR");
         /* reactivated revenue counts as gained revenue in the quick ratio */
-        report(rtn_revenue_quick_ratio(mrr_new + reactivation, expansion, contraction, churned, &qr),
+        report(rtn_revenue_quick_ratio(mrr_new + reactivation, expansion, churned, contraction, &qr),
                "quick ratio");
         report(rtn_revenue_arpa(mrr_end, end, &arpa), "ARPA");
         printf("%-8s %8.2f%% %8.2f%% [%5.2f%%,%5.2f%%] %8.2f%% %8.2f%% %8.2f%% %8.2f%% %7.2f %8.2f\n",

@@ -4,6 +4,7 @@
 #ifndef EXAMPLE_CSV_H
 #define EXAMPLE_CSV_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ typedef struct csv_table {
 } csv_table;
 
 /* Splits line in place at commas; returns the number of fields (≤ CSV_MAX_COLS). */
-static size_t csv_split(char *line, char **fields)
+static inline size_t csv_split(char *line, char **fields)
 {
     size_t n = 0;
     line[strcspn(line, "\r\n")] = '\0';
@@ -32,7 +33,7 @@ static size_t csv_split(char *line, char **fields)
     return n;
 }
 
-static void csv_free(csv_table *t)
+static inline void csv_free(csv_table *t)
 {
     for (size_t i = 0; t->text && i < t->rows * t->cols; ++i)
         free(t->text[i]);
@@ -41,7 +42,7 @@ static void csv_free(csv_table *t)
 }
 
 /* Reads the whole file; 0 on success, else prints why to stderr and returns -1. */
-static int csv_read(const char *path, csv_table *t)
+static inline int csv_read(const char *path, csv_table *t)
 {
     char line[CSV_MAX_LINE];
     char *fields[CSV_MAX_COLS];
@@ -91,7 +92,7 @@ static int csv_read(const char *path, csv_table *t)
     return 0;
 }
 
-static long csv_column(const csv_table *t, const char *name)
+static inline long csv_column(const csv_table *t, const char *name)
 {
     for (size_t c = 0; c < t->cols; ++c)
         if (strcmp(t->names[c], name) == 0)
@@ -102,7 +103,7 @@ static long csv_column(const csv_table *t, const char *name)
 
 /* The field at (row, column name) as a double; exits the example on a missing column or a bad
  * number, naming the line. */
-static double csv_number(const csv_table *t, size_t row, const char *name)
+static inline double csv_number(const csv_table *t, size_t row, const char *name)
 {
     long c = csv_column(t, name);
     if (c < 0)
@@ -117,7 +118,27 @@ static double csv_number(const csv_table *t, size_t row, const char *name)
     return v;
 }
 
-static const char *csv_text(const csv_table *t, size_t row, const char *name)
+/* A count column: a whole number in [0, 2^53]; exits the example naming the line otherwise. */
+static inline uint64_t csv_count(const csv_table *t, size_t row, const char *name)
+{
+    double v = csv_number(t, row, name);
+    if (!(v >= 0 && v <= 9007199254740992.0) || v != (double)(uint64_t)v) {
+        fprintf(stderr, "line %zu, column %s: %g is not a count\n", row + 2, name, v);
+        exit(1);
+    }
+    return (uint64_t)v;
+}
+
+/* A score column as a byte. A value that no byte can hold (negative, fractional, above 255)
+ * becomes 255, which is off every scale the examples use, so the library rejects it with
+ * RTN_EDOMAIN and the index of the row. */
+static inline uint8_t csv_score(const csv_table *t, size_t row, const char *name)
+{
+    double v = csv_number(t, row, name);
+    return v >= 0 && v <= 255 && v == (double)(uint8_t)v ? (uint8_t)v : 255;
+}
+
+static inline const char *csv_text(const csv_table *t, size_t row, const char *name)
 {
     long c = csv_column(t, name);
     if (c < 0)

@@ -14,8 +14,10 @@
  * - **Out-pointers** are required (NULL gives ::RTN_EINVAL) unless the function says "may be NULL".
  * - **Columns** are passed as (pointer, length). A NULL pointer is accepted only with length 0.
  * - **Numbers.** Counts are `uint64_t`; money, rates and durations are `double`. A NaN or an
- *   infinity among the inputs is ::RTN_EDOMAIN. Rates and shares are fractions (0.1 = 10 %);
- *   NPS is in points (−100 … 100) because that is how it is defined.
+ *   infinity among the data (amounts, rates, durations) is ::RTN_EDOMAIN; an impossible option
+ *   (a confidence level outside (0, 1), NaN included; an unknown method; a reversed scale) is
+ *   ::RTN_EINVAL. Rates and shares are fractions (0.1 = 10 %); NPS is in points (−100 … 100)
+ *   because that is how it is defined.
  * - **No infinities out.** When finite inputs would give a result too large for a double (a CLV
  *   of 1e308 / 1e-10, say) the function returns ::RTN_EOVERFLOW instead of inf; the same code
  *   reports a count that would pass 2^64 − 1.

@@ -65,7 +65,8 @@ RTN_API int rtn_churn_rate_average(uint64_t start, uint64_t end, uint64_t lost, 
  *                      e.g. 30 for a monthly rate.
  * @param[out] rate churn per customer per period (≥ 0; may exceed 1 for short exposure).
  * @return ::RTN_OK; ::RTN_EINVAL if @p rate is NULL; ::RTN_EUNDEFINED if customer_days = 0;
- *         ::RTN_EDOMAIN if customer_days < 0, period_days ≤ 0, or either is NaN or infinite.
+ *         ::RTN_EDOMAIN if customer_days < 0, period_days ≤ 0, or either is NaN or infinite;
+ *         ::RTN_EOVERFLOW if the rate is too large for a double (customer_days = 1e-300, say).
  * Example: 30 churns over 27 000 customer-days, monthly (30 days): 30 / 27000 × 30 = 0.0333….
  */
 RTN_API int rtn_churn_rate_customer_days(uint64_t churned, double customer_days,
@@ -91,7 +92,8 @@ RTN_API int rtn_churn_rate_convert(double rate, double periods, double *converte
  * @param[out] lifetime in periods (> 1).
  * @return ::RTN_OK; ::RTN_EINVAL if @p lifetime is NULL; ::RTN_EUNDEFINED if churn = 0 (nobody
  *         ever leaves: the lifetime is infinite); ::RTN_EDOMAIN if churn < 0, churn ≥ 1 (no
- *         customer survives a period, so there is no retention to project), NaN or infinite.
+ *         customer survives a period, so there is no retention to project), NaN or infinite;
+ *         ::RTN_EOVERFLOW for a subnormal churn (1 / churn is too large for a double).
  */
 RTN_API int rtn_churn_lifetime(double churn, double *lifetime);
 
@@ -117,8 +119,11 @@ RTN_API int rtn_rate_wilson_interval(uint64_t k, uint64_t n, double confidence, 
  * magnitudes of the movements. `start` is the recurring revenue at the start of the period;
  * `churned` the start revenue of customers who left; `contraction` the decrease, and `expansion`
  * the increase, of customers who stayed; `reactivation` the revenue of returning former customers.
- * Every function returns ::RTN_EINVAL for a NULL out-pointer, ::RTN_EDOMAIN for a negative, NaN or
- * infinite amount, and ::RTN_EUNDEFINED when its denominator is 0. @{ */
+ * The arguments always come in one order: start, then the losses (churned, contraction), then the
+ * gains (expansion, reactivation) — the quick ratio, a ratio of gains to losses, takes the gains
+ * first. Every function returns ::RTN_EINVAL for a NULL out-pointer, ::RTN_EDOMAIN for a
+ * negative, NaN or infinite amount, ::RTN_EUNDEFINED when its denominator is 0, and
+ * ::RTN_EOVERFLOW when the result is too large for a double (a start of 1e-300, say). @{ */
 
 /**
  * Gross revenue churn: (churned + contraction) / start, in [0, 1].
@@ -141,22 +146,22 @@ RTN_API int rtn_revenue_churn_net(double start, double churned, double contracti
  * when the base grows). Reactivation is not part of it, matching the usual SaaS definition.
  * @return also ::RTN_EDOMAIN if churned + contraction > start.
  */
-RTN_API int rtn_revenue_nrr(double start, double expansion, double contraction, double churned,
+RTN_API int rtn_revenue_nrr(double start, double churned, double contraction, double expansion,
                             double *nrr);
 
 /**
  * Gross revenue retention: GRR = (start − contraction − churned) / start, in [0, 1].
  * @return also ::RTN_EDOMAIN if churned + contraction > start.
  */
-RTN_API int rtn_revenue_grr(double start, double contraction, double churned, double *grr);
+RTN_API int rtn_revenue_grr(double start, double churned, double contraction, double *grr);
 
 /**
- * SaaS quick ratio: (new + expansion) / (contraction + churned): revenue gained per unit lost.
+ * SaaS quick ratio: (new + expansion) / (churned + contraction): revenue gained per unit lost.
  * Count reactivation in @p new_revenue if it should be credited.
  * @return ::RTN_EUNDEFINED if contraction + churned = 0.
  */
-RTN_API int rtn_revenue_quick_ratio(double new_revenue, double expansion, double contraction,
-                                    double churned, double *ratio);
+RTN_API int rtn_revenue_quick_ratio(double new_revenue, double expansion, double churned,
+                                    double contraction, double *ratio);
 
 /**
  * Average revenue per account: revenue / accounts.

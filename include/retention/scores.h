@@ -129,7 +129,8 @@ RTN_API int rtn_nps_ztest(uint64_t promoters_a, uint64_t passives_a, uint64_t de
  * Both read a histogram made by rtn_scores_count() on the same scale. Vendors differ in scales:
  * CSAT is commonly 1–5 with 4–5 "satisfied" (satisfied_min = 4), CES commonly 1–7. Every function
  * returns ::RTN_EINVAL for NULL pointers or an impossible scale (scale_min ≥ scale_max,
- * scale_max > 255), and ::RTN_EUNDEFINED for an empty histogram. @{ */
+ * scale_max > 255), ::RTN_EUNDEFINED for an empty histogram, and ::RTN_EOVERFLOW when the
+ * histogram's total passes 2^64 − 1. @{ */
 
 /**
  * Customer satisfaction: the share of responses at or above @p satisfied_min (top-2 box on 1–5
@@ -150,8 +151,8 @@ RTN_API int rtn_csat_interval(const uint64_t *hist, uint32_t scale_min, uint32_t
                               double *high);
 
 /**
- * Customer effort score: the mean score, in scale units; SE = s / sqrt(n) with s the sample
- * standard deviation (n − 1 in the denominator).
+ * Customer effort score: the mean score, in scale units (within [scale_min, scale_max]);
+ * SE = s / sqrt(n) with s the sample standard deviation (n − 1 in the denominator).
  * @param[out] std_error may be NULL; if it is not, n ≥ 2 is needed (else ::RTN_EUNDEFINED).
  */
 RTN_API int rtn_ces_score(const uint64_t *hist, uint32_t scale_min, uint32_t scale_max,
@@ -168,7 +169,8 @@ RTN_API int rtn_ces_score(const uint64_t *hist, uint32_t scale_min, uint32_t sca
  * @param[out] mean in the durations' unit.
  * @param[out] bad_index may be NULL; on ::RTN_EDOMAIN the index of the first negative, NaN or
  *             infinite duration.
- * @return ::RTN_OK; ::RTN_EINVAL for a NULL pointer; ::RTN_EUNDEFINED if n = 0; ::RTN_EDOMAIN.
+ * @return ::RTN_OK; ::RTN_EINVAL for a NULL pointer; ::RTN_EUNDEFINED if n = 0; ::RTN_EDOMAIN;
+ *         ::RTN_EOVERFLOW never in practice (a sum past DBL_MAX is redone at a smaller scale).
  */
 RTN_API int rtn_handle_time_mean(const double *durations, size_t n, double *mean,
                                  size_t *bad_index);

@@ -59,11 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 15: ONE(rtn_clv_cac_payback(x, y, z, &out), 0, INFINITY); break;
         case 16: ONE(rtn_clv_ltv_cac(x, y, &out), -INFINITY, INFINITY); break;
         case 17: {
-            int rc = rtn_nps_shares(a, b, c, &out, &out2, &x);
-            if (rc != RTN_OK)
-                FUZZ_CHECK(out == UNTOUCHED && out2 == UNTOUCHED);
-            else
-                FUZZ_CHECK(out >= 0 && out <= 1 && out2 >= 0 && out2 <= 1);
+            double out3 = UNTOUCHED;
+            int rc = rtn_nps_shares(a, b, c, &out, &out2, &out3);
+            check(rc, out, 0, 1);
+            check(rc, out2, 0, 1);
+            check(rc, out3, 0, 1);
             break;
         }
         case 18: {
