@@ -1,0 +1,95 @@
+/* Shared pieces of the `retention` command-line tool: options, input columns, JSON output. */
+#ifndef RETENTION_CLI_H
+#define RETENTION_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "csv.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CLI_NORETURN __attribute__((noreturn))
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_NORETURN
+#define CLI_PRINTF(f, a)
+#endif
+
+/* ---- options: "--name value" or "--name=value"; "--flag" for options without a metavar -------- */
+typedef struct cli_option {
+    const char *name;    /* without the leading "--" */
+    const char *metavar; /* NULL for a flag */
+    const char *help;
+    const char *value; /* filled in by cli_parse; NULL when absent ("1" for a given flag) */
+} cli_option;
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage; /* the arguments after the command name */
+    const char *details;
+    cli_option *options; /* terminated by {NULL} */
+    size_t positionals;  /* FILE arguments required */
+    int (*run)(const struct cli_command *cmd, const char **files);
+} cli_command;
+
+extern const char *cli_program;
+
+/* Prints "retention: <message>" on stderr, exits with status 1 (bad input) or 2 (bad usage). */
+CLI_NORETURN void cli_fail(const char *fmt, ...) CLI_PRINTF(1, 2);
+CLI_NORETURN void cli_usage_error(const cli_command *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* The option's value, or NULL. */
+const char *cli_get(const cli_command *cmd, const char *name);
+/* Typed getters: parse the option's value strictly or fail with a usage error. */
+int cli_has(const cli_command *cmd, const char *name);
+double cli_double(const cli_command *cmd, const char *name, double fallback);
+uint64_t cli_count(const cli_command *cmd, const char *name, uint64_t fallback);
+/* "MIN-MAX" (e.g. "1-5") into two bytes. */
+void cli_scale(const cli_command *cmd, const char *name, uint32_t *lo, uint32_t *hi);
+const char *cli_choice(const cli_command *cmd, const char *name, const char *const *choices);
+
+/* ---- input ------------------------------------------------------------------------------------ */
+/* Opens FILE and finds the column named by option `option`; fails with a message otherwise. */
+csv_reader *cli_open_column(const cli_command *cmd, const char *path, const char *option,
+                            size_t *column);
+/* Reads the next record: 1, or 0 at end of file; fails on malformed input. Shows progress on
+ * stderr when it is a terminal. */
+int cli_next(csv_reader *r);
+/* Fails naming file:line:column and the value. */
+CLI_NORETURN void cli_bad_value(const csv_reader *r, size_t column, const char *why);
+/* Field parsers: 0 and *out, or -1 (then report it with cli_bad_value and the reason below, once
+ * the values before it have been checked, so that the first bad value is the one reported). */
+int cli_field_score(const csv_reader *r, size_t column, uint8_t *out);
+int cli_field_double(const csv_reader *r, size_t column, double *out);
+#define CLI_NOT_A_SCORE "is not a whole-number score"
+#define CLI_NOT_A_NUMBER "is not a finite number"
+
+/* ---- output: one JSON object on stdout, numbers in the shortest form that reads back exactly --- */
+void json_begin(void);
+void json_u64(const char *key, uint64_t v);
+void json_double(const char *key, double v); /* NaN prints as null */
+void json_string(const char *key, const char *v);
+void json_end(void);
+/* The shortest %.*g text of v that strtod reads back as v (up to 17 digits). */
+void format_double(char *buf, size_t len, double v);
+
+/* ---- the commands ------------------------------------------------------------------------------ */
+int cmd_nps(const cli_command *cmd, const char **files);
+int cmd_csat(const cli_command *cmd, const char **files);
+int cmd_ces(const cli_command *cmd, const char **files);
+int cmd_aht(const cli_command *cmd, const char **files);
+int cmd_retention(const cli_command *cmd, const char **files);
+int cmd_churn(const cli_command *cmd, const char **files);
+int cmd_convert(const cli_command *cmd, const char **files);
+int cmd_lifetime(const cli_command *cmd, const char **files);
+int cmd_wilson(const cli_command *cmd, const char **files);
+int cmd_revenue(const cli_command *cmd, const char **files);
+int cmd_clv(const cli_command *cmd, const char **files);
+
+/* Writes the NPS score distribution as an SVG bar chart. */
+void svg_nps(FILE *out, const uint64_t hist[11], double nps, double ci_low, double ci_high,
+             double confidence, const char *title);
+
+#endif

@@ -1,0 +1,199 @@
+/* retention — libretention from the shell: CSV in, JSON (or SVG) out.
+ *
+ *   retention COMMAND [FILE] [--option VALUE ...]
+ *   retention --help | --version | COMMAND --help
+ *
+ * Every number is printed in the shortest form that reads back exactly, so results compare
+ * exactly with other tools. Exit status: 0 success, 1 bad input (the message names file, line
+ * and column), 2 bad usage. */
+#include <retention.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define END_OPTIONS {NULL, NULL, NULL, NULL}
+
+static cli_option nps_opts[] = {
+    {"score", "COL", "the column of 0-10 scores (required)", NULL},
+    {"confidence", "C", "confidence level of the interval (default 0.95)", NULL},
+    {"method", "M", "interval: adjusted-wald (default) or wald", NULL},
+    {"format", "F", "json (default) or svg (the score distribution as a bar chart)", NULL},
+    END_OPTIONS};
+static cli_option csat_opts[] = {
+    {"score", "COL", "the column of scores (required)", NULL},
+    {"scale", "MIN-MAX", "the scale (default 1-5)", NULL},
+    {"satisfied-min", "V", "lowest satisfied score (default MAX - 1: the top-2 box)", NULL},
+    {"confidence", "C", "confidence level of the Wilson interval (default 0.95)", NULL},
+    END_OPTIONS};
+static cli_option ces_opts[] = {
+    {"score", "COL", "the column of scores (required)", NULL},
+    {"scale", "MIN-MAX", "the scale (default 1-7)", NULL},
+    END_OPTIONS};
+static cli_option aht_opts[] = {
+    {"duration", "COL", "the column of handle times, >= 0, any unit (required)", NULL},
+    END_OPTIONS};
+static cli_option retention_opts[] = {
+    {"start", "S", "customers at the start of the period (required)", NULL},
+    {"end", "E", "customers at the end (required)", NULL},
+    {"new", "N", "customers acquired during the period (default 0)", NULL},
+    END_OPTIONS};
+static cli_option churn_opts[] = {
+    {"start", "S", "customers at the start of the period", NULL},
+    {"end", "E", "customers at the end", NULL},
+    {"new", "N", "customers acquired during the period (default 0)", NULL},
+    {"lost", "L", "customers lost (instead of --end/--new)", NULL},
+    {"confidence", "C", "confidence level of the Wilson interval (default 0.95)", NULL},
+    {"periods", "K", "also convert the churn to periods of K (12: monthly to annual)", NULL},
+    {"customer-days", "D", "customer-days at risk: churn = lost / D x period-days", NULL},
+    {"period-days", "P", "with --customer-days: days per period (default 30)", NULL},
+    END_OPTIONS};
+static cli_option convert_opts[] = {
+    {"rate", "R", "churn per period, in [0, 1] (required)", NULL},
+    {"periods", "K", "target period in source periods: 12 = monthly to annual (required)", NULL},
+    END_OPTIONS};
+static cli_option lifetime_opts[] = {
+    {"churn", "C", "churn per period, in (0, 1) (required)", NULL},
+    END_OPTIONS};
+static cli_option wilson_opts[] = {
+    {"k", "K", "successes (required)", NULL},
+    {"n", "N", "trials (required)", NULL},
+    {"confidence", "C", "confidence level (default 0.95)", NULL},
+    END_OPTIONS};
+static cli_option revenue_opts[] = {
+    {"start", "MRR", "recurring revenue at the start of the period (required)", NULL},
+    {"churned", "X", "start revenue of customers who left (default 0)", NULL},
+    {"contraction", "X", "decrease from customers who stayed (default 0)", NULL},
+    {"expansion", "X", "increase from customers who stayed (default 0)", NULL},
+    {"reactivation", "X", "revenue of returning customers (default 0)", NULL},
+    {"new", "X", "revenue of new customers (default 0)", NULL},
+    {"accounts", "A", "paying accounts at the end: adds ARPA", NULL},
+    END_OPTIONS};
+static cli_option clv_opts[] = {
+    {"arpa", "A", "revenue per account per period (required)", NULL},
+    {"margin", "M", "gross margin in [0, 1] (default 1)", NULL},
+    {"churn", "C", "churn per period, in (0, 1) (required)", NULL},
+    {"discount", "D", "discount rate per period: adds m r / (1 + d - r)", NULL},
+    {"cac", "X", "acquisition cost: adds CAC payback and LTV:CAC", NULL},
+    END_OPTIONS};
+
+static const cli_command commands[] = {
+    {"nps", "Net Promoter Score of a score column, with its interval", "FILE --score COL",
+     "Prints {n, promoters, passives, detractors, nps, se, ci_low, ci_high, confidence, "
+     "method}.\nNPS = 100 (promoters - detractors) / n; promoters score 9-10, detractors 0-6.",
+     nps_opts, 1, cmd_nps},
+    {"csat", "customer satisfaction: the top-box share, Wilson interval", "FILE --score COL",
+     "Prints {n, satisfied, csat, se, ci_low, ci_high, confidence}; csat is a share in [0, 1].",
+     csat_opts, 1, cmd_csat},
+    {"ces", "customer effort score: the mean score", "FILE --score COL",
+     "Prints {n, mean, se}; se is null with fewer than two responses.", ces_opts, 1, cmd_ces},
+    {"aht", "average handle time of a duration column", "FILE --duration COL",
+     "Prints {n, mean}.", aht_opts, 1, cmd_aht},
+    {"retention", "retention rate (E - N) / S", "--start S --end E [--new N]",
+     "Prints {retention_rate}.", retention_opts, 0, cmd_retention},
+    {"churn", "customer churn, its interval, lifetime", "--start S (--end E [--new N] | --lost L)",
+     "Prints {start, lost, churn, churn_average, ci_low, ci_high, confidence, lifetime}\n"
+     "(and churn_converted with --periods); or {churn_customer_days} with --customer-days D\n"
+     "--lost L.",
+     churn_opts, 0, cmd_churn},
+    {"convert", "churn between period lengths: 1 - (1 - rate)^K", "--rate R --periods K",
+     "Prints {converted}.", convert_opts, 0, cmd_convert},
+    {"lifetime", "expected lifetime 1 / churn, in periods", "--churn C", "Prints {lifetime}.",
+     lifetime_opts, 0, cmd_lifetime},
+    {"wilson", "Wilson score interval for k of n", "--k K --n N", "Prints {low, high}.",
+     wilson_opts, 0, cmd_wilson},
+    {"revenue", "revenue churn (gross, net), NRR, GRR, quick ratio", "--start MRR [movements]",
+     "Prints {gross_churn, net_churn, nrr, grr, quick_ratio} (and arpa with --accounts);\n"
+     "an undefined value is null, with the reason under <key>_error.",
+     revenue_opts, 0, cmd_revenue},
+    {"clv", "lifetime value, CAC payback, LTV:CAC", "--arpa A --churn C [--margin M]",
+     "Prints {clv} = ARPA x margin / churn (and clv_discounted, cac_payback, ltv_cac).",
+     clv_opts, 0, cmd_clv},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_help(void)
+{
+    printf("usage: %s COMMAND [FILE] [--option VALUE ...]\n\n"
+           "Customer retention metrics from the shell, computed by libretention %s.\n"
+           "FILE is a CSV file with a header row (or - for standard input).\n\n"
+           "commands:\n",
+           cli_program, rtn_version_string());
+    for (size_t i = 0; i < NCOMMANDS; ++i)
+        printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+    printf("\n'%s COMMAND --help' describes a command; '%s --version' prints the version.\n",
+           cli_program, cli_program);
+}
+
+static void print_command_help(const cli_command *cmd)
+{
+    printf("usage: %s %s %s\n\n%s: %s.\n%s\n\noptions:\n", cli_program, cmd->name, cmd->usage,
+           cmd->name, cmd->summary, cmd->details);
+    for (const cli_option *o = cmd->options; o->name; ++o) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s %s", o->name, o->metavar ? o->metavar : "");
+        printf("  %-24s %s\n", left, o->help);
+    }
+}
+
+/* Fills the command's option values and its FILE arguments from argv; usage errors exit. */
+static void parse_arguments(const cli_command *cmd, int argc, char **argv, const char **files)
+{
+    size_t nfiles = 0;
+    for (int i = 0; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_command_help(cmd);
+            exit(0);
+        }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (nfiles == cmd->positionals)
+                cli_usage_error(cmd, "unexpected argument '%s'", arg);
+            files[nfiles++] = arg;
+            continue;
+        }
+        const char *name = arg + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        cli_option *opt = NULL;
+        for (cli_option *o = cmd->options; o->name; ++o)
+            if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+                opt = o;
+        if (!opt)
+            cli_usage_error(cmd, "unknown option '--%.*s'", (int)len, name);
+        if (eq)
+            opt->value = eq + 1;
+        else if (i + 1 < argc)
+            opt->value = argv[++i];
+        else
+            cli_usage_error(cmd, "--%s needs a value", opt->name);
+    }
+    if (nfiles < cmd->positionals)
+        cli_usage_error(cmd, "a FILE is required");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help();
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_help();
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("retention %s (libretention %s)\n", RTN_VERSION_STRING, rtn_version_string());
+        return 0;
+    }
+    for (size_t i = 0; i < NCOMMANDS; ++i) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            const char *files[1] = {NULL};
+            parse_arguments(&commands[i], argc - 2, argv + 2, files);
+            return commands[i].run(&commands[i], files);
+        }
+    }
+    fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", cli_program, argv[1],
+            cli_program);
+    return 2;
+}
