@@ -57,3 +57,16 @@ echo "pkg-config: examples built and ran, shared and static"
 ldd "$tmp/consumer/consumer" | grep -q "$libdir/libretention.so.1" ||
     { echo "FAIL: consumer does not load the installed library"; ldd "$tmp/consumer/consumer"; exit 1; }
 echo "find_package(retention): consumer built and ran, shared and static"
+
+# The C++17 example, also a find_package project of its own.
+if command -v c++ >/dev/null 2>&1; then
+    "$cmake" -S "$src/examples/cpp" -B "$tmp/cpp" -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_CXX_FLAGS="-Wall -Wextra -Wpedantic -Werror" >"$tmp/cpp.log" 2>&1 &&
+        "$cmake" --build "$tmp/cpp" >>"$tmp/cpp.log" 2>&1 || { cat "$tmp/cpp.log"; exit 1; }
+    out=$("$tmp/cpp/survey_cpp" "$src/examples/data/survey.csv")
+    echo "$out"
+    echo "$out" | grep -q "NPS 18.875 .* over 800 responses" || { echo "FAIL: C++ example"; exit 1; }
+    echo "$out" | grep -q "rejected as expected: score 11 at index 2" || { echo "FAIL: C++ error path"; exit 1; }
+fi
+# The command-line tool is installed too.
+"$prefix/bin/retention" --version | grep -q "^retention 1\." || { echo "FAIL: retention not installed"; exit 1; }
