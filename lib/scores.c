@@ -9,6 +9,14 @@ static int valid_scale(uint32_t scale_min, uint32_t scale_max)
     return scale_min < scale_max && scale_max <= 255;
 }
 
+int rtn_scores_hist_len(uint32_t scale_min, uint32_t scale_max, size_t *len)
+{
+    if (!len || !valid_scale(scale_min, scale_max))
+        return RTN_EINVAL;
+    *len = (size_t)(scale_max - scale_min) + 1;
+    return RTN_OK;
+}
+
 int rtn_scores_count(const uint8_t *scores, size_t n, uint32_t scale_min, uint32_t scale_max,
                      uint64_t *hist, size_t *bad_index)
 {

@@ -146,6 +146,19 @@ static void scores_count_bad_arguments(void **state)
     assert_int_equal(rtn_scores_count(s, 2, 0, 256, h, &bad), RTN_EINVAL); /* beyond uint8 */
     assert_int_equal(bad, 77);
     assert_int_equal(rtn_nps_count(s, 2, NULL, NULL), RTN_EINVAL);
+    size_t len = 99;
+    assert_int_equal(rtn_scores_hist_len(1, 5, &len), RTN_OK);
+    assert_int_equal(len, 5);
+    assert_int_equal(rtn_scores_hist_len(0, 255, &len), RTN_OK);
+    assert_int_equal(len, 256);
+    assert_int_equal(rtn_scores_hist_len(0, 10, &len), RTN_OK);
+    assert_int_equal(len, RTN_NPS_HIST_LEN);
+    len = 99;
+    assert_int_equal(rtn_scores_hist_len(5, 5, &len), RTN_EINVAL);
+    assert_int_equal(rtn_scores_hist_len(6, 5, &len), RTN_EINVAL);
+    assert_int_equal(rtn_scores_hist_len(0, 256, &len), RTN_EINVAL);
+    assert_int_equal(rtn_scores_hist_len(0, 10, NULL), RTN_EINVAL);
+    assert_int_equal(len, 99);
     /* the widest scale works */
     assert_int_equal(rtn_scores_count(s, 2, 0, 255, h, NULL), RTN_OK);
     assert_int_equal(h[1] + h[2], 2);
@@ -224,6 +237,8 @@ static void nps_bad_input(void **state)
     assert_int_equal(rtn_nps_shares(0, 0, 0, &a, &b, &c), RTN_EUNDEFINED);
     assert_int_equal(rtn_nps_shares(1, 0, 0, &a, NULL, &c), RTN_EINVAL);
     assert_int_equal(rtn_nps_interval(0, 0, 0, RTN_NPS_WALD, 0.95, &a, &b), RTN_EUNDEFINED);
+    assert_int_equal(RTN_NPS_WALD, 0); /* pinned */
+    assert_int_equal(RTN_NPS_ADJUSTED_WALD, 1);
     assert_int_equal(rtn_nps_interval(5, 5, 5, 2, 0.95, &a, &b), RTN_EINVAL);
     assert_int_equal(rtn_nps_interval(5, 5, 5, -1, 0.95, &a, &b), RTN_EINVAL);
     const double bad_conf[] = {0.0, 1.0, 95.0, -0.95, NAN};

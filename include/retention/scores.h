@@ -38,6 +38,15 @@ extern "C" {
  */
 RTN_API int rtn_scores_count(const uint8_t *scores, size_t n, uint32_t scale_min,
                              uint32_t scale_max, uint64_t *hist, size_t *bad_index);
+
+/**
+ * The number of counts in the histogram of a scale, scale_max − scale_min + 1: the length every
+ * `hist` argument on that scale must have (the functions cannot check a buffer's length, so size
+ * it with this). For FFIs, the one place the scale rule lives.
+ * @return ::RTN_OK; ::RTN_EINVAL for a NULL @p len or an impossible scale (scale_min ≥
+ *         scale_max or scale_max > 255).
+ */
+RTN_API int rtn_scores_hist_len(uint32_t scale_min, uint32_t scale_max, size_t *len);
 /** @} */
 
 /* ------------------------------------------------------------------------------------------ */
@@ -51,7 +60,7 @@ RTN_API int rtn_scores_count(const uint8_t *scores, size_t n, uint32_t scale_min
 /** Function twin of ::RTN_NPS_HIST_LEN for FFIs that cannot see macros. */
 RTN_API size_t rtn_nps_hist_len(void);
 
-/** Interval methods of rtn_nps_interval(). */
+/** Interval methods of rtn_nps_interval(). Their values are pinned forever, like status codes. */
 typedef enum rtn_nps_interval_method {
     /** NPS ± z·SE on the observed shares. */
     RTN_NPS_WALD = 0,

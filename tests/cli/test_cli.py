@@ -278,3 +278,29 @@ def test_help_version_usage():
     assert "a FILE is required" in fails(2, "nps", "--score", "s")
     assert "--score COLUMN is required" in fails(2, "nps", SURVEY)
     assert "--method" in fails(2, "nps", SURVEY, "--score", "nps", "--method", "exact")
+
+
+def test_progress_only_on_a_terminal(tmp_path):
+    """Progress goes to stderr when it is a terminal (and is erased at the end); never into a
+    pipe or file, so scripts see clean output."""
+    import pty
+
+    f = tmp_path / "s.csv"
+    f.write_text("score\n" + "9\n" * 1000)
+    master, slave = pty.openpty()
+    p = subprocess.run([CLI, "nps", str(f), "--score", "score"], stdout=subprocess.PIPE,
+                       stderr=slave, text=True)
+    os.close(slave)
+    seen = b""
+    try:
+        while True:
+            chunk = os.read(master, 4096)
+            if not chunk:
+                break
+            seen += chunk
+    except OSError:
+        pass  # EIO at the end of a Linux pty
+    os.close(master)
+    assert p.returncode == 0 and json.loads(p.stdout)["n"] == 1000
+    assert b"retention: " + str(f).encode() in seen and seen.endswith(b"\r\x1b[K")
+    assert run("nps", f, "--score", "score").stderr == ""  # a pipe: nothing

@@ -1,0 +1,51 @@
+"""retention — Python face of libretention (ctypes + numpy; no compiler needed).
+
+Customer retention and churn rates, revenue churn, NRR/GRR, NPS, CSAT, CES and formula CLV,
+computed by the C library libretention::
+
+    import retention
+    retention.churn_rate_start(1000, 100)            # 0.1
+    r = retention.nps(scores)                        # scores: a numpy uint8 column, 0..10
+    r.nps, r.se, (r.ci_low, r.ci_high)
+
+Loading: the shared library named by the environment variable RETENTION_LIBRARY (a path) if it
+is set; otherwise ctypes.util.find_library("retention"), then the source tree's build directory
+(build/dev/libretention.so, build/*/libretention.so). Its version must be 1.x and at least
+MIN_VERSION (1.0.0), else ImportError. ``library_path`` is what was loaded, ``library_version()``
+the library's version string, ``__version__`` this module's.
+
+Conventions (those of the C library): rates are fractions (0.1 = 10 %), NPS in points; counts
+are ints in [0, 2**64 − 1]; every failure raises RetentionError (a ValueError) carrying the C
+status ``code`` and ``name``, the C ``function``, and for a bad element of a column its
+``bad_index``; non-numeric arguments raise TypeError. Columns that are C-contiguous numpy arrays
+of the C type (uint8 scores, float64 durations, uint64 histograms) are passed without a copy.
+
+Threads: the library has no global state and ctypes releases the GIL during each call, so the
+functions may run concurrently from many threads, as long as concurrent calls that update a
+histogram in place use distinct histograms.
+"""
+from ._lib import (EBUFSIZE, ECORRUPT, EDOMAIN, EINVAL, ENOCONV, ENOMEM, EOVERFLOW, EUNDEFINED,
+                   EVERSION, MIN_VERSION, NPS_HIST_LEN, OK, RetentionError, library_path,
+                   library_version, strerror)
+from .clv import cac_payback, clv_discounted, clv_simple, ltv_cac
+from .rates import (Interval, arpa, churn_lifetime, churn_rate_average, churn_rate_convert,
+                    churn_rate_customer_days, churn_rate_start, retention_rate, revenue_churn_gross,
+                    revenue_churn_net, revenue_grr, revenue_nrr, revenue_quick_ratio,
+                    wilson_interval)
+from .scores import (CesResult, CsatResult, NpsResult, ZTest, ces, csat, handle_time_mean, nps,
+                     nps_categories, nps_count, nps_ztest, scores_count)
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "OK", "EINVAL", "EDOMAIN", "EUNDEFINED", "ENOMEM", "EBUFSIZE", "ENOCONV", "ECORRUPT",
+    "EVERSION", "EOVERFLOW", "MIN_VERSION", "NPS_HIST_LEN", "RetentionError", "library_path",
+    "library_version", "strerror",
+    "retention_rate", "churn_rate_start", "churn_rate_average", "churn_rate_customer_days",
+    "churn_rate_convert", "churn_lifetime", "wilson_interval", "Interval",
+    "revenue_churn_gross", "revenue_churn_net", "revenue_nrr", "revenue_grr",
+    "revenue_quick_ratio", "arpa",
+    "scores_count", "nps_count", "nps_categories", "nps", "nps_ztest", "csat", "ces",
+    "handle_time_mean", "NpsResult", "ZTest", "CsatResult", "CesResult",
+    "clv_simple", "clv_discounted", "cac_payback", "ltv_cac",
+]

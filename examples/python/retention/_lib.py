@@ -1,0 +1,284 @@
+"""Loading libretention, declaring its C signatures, and the three argument helpers.
+
+Everything that touches ctypes directly lives here; rates.py, scores.py and clv.py only call
+_out(), _uint(), _real(), _column() and the declared functions of ``lib``.
+"""
+import ctypes
+import ctypes.util
+import numbers
+import os
+from pathlib import Path
+
+import numpy as np
+
+#: The library version this module needs: MAJOR * 10000 + MINOR * 100 + PATCH (1.0.0). A library
+#: is usable when its major version is the same and its number is at least this.
+MIN_VERSION = 10000
+
+# ---- status codes (core.h RTN_STATUS_LIST: values pinned forever) ----------------------------
+OK, EINVAL, EDOMAIN, EUNDEFINED, ENOMEM, EBUFSIZE, ENOCONV, ECORRUPT, EVERSION, EOVERFLOW = range(
+    0, -10, -1
+)
+_CODE_NAMES = {
+    OK: "RTN_OK", EINVAL: "RTN_EINVAL", EDOMAIN: "RTN_EDOMAIN", EUNDEFINED: "RTN_EUNDEFINED",
+    ENOMEM: "RTN_ENOMEM", EBUFSIZE: "RTN_EBUFSIZE", ENOCONV: "RTN_ENOCONV",
+    ECORRUPT: "RTN_ECORRUPT", EVERSION: "RTN_EVERSION", EOVERFLOW: "RTN_EOVERFLOW",
+}
+
+
+class RetentionError(ValueError):
+    """A libretention status code other than RTN_OK.
+
+    Attributes: ``code`` (the negative RTN_E… value, e.g. ``retention.EUNDEFINED``), ``name``
+    ("RTN_EUNDEFINED"), ``function`` (the C function that reported it, or whose precondition the
+    Python side checked), ``bad_index`` (for RTN_EDOMAIN from a column function: the index of the
+    first offending element of the column, flattened in C order; else None).
+    """
+
+    def __init__(self, code, function, bad_index=None, detail=None):
+        self.code = code
+        self.name = _CODE_NAMES.get(code, "RTN_E?%d" % code)
+        self.function = function
+        self.bad_index = bad_index
+        message = "%s: %s (%s)" % (function, strerror(code), self.name)
+        if bad_index is not None:
+            message += " at index %d" % bad_index
+        if detail:
+            message += ": " + detail
+        super().__init__(message)
+
+
+# ---- loading ----------------------------------------------------------------------------------
+_u8p, _u64p = ctypes.POINTER(ctypes.c_uint8), ctypes.POINTER(ctypes.c_uint64)
+_dp, _szp = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_size_t)
+_u64, _u32, _d = ctypes.c_uint64, ctypes.c_uint32, ctypes.c_double
+
+# name -> (restype, argtypes) for every function of lib/retention.map. Status-returning functions
+# have restype c_int and are called through _out()/_call(), which check it.
+_SIGNATURES = {
+    "rtn_strerror": (ctypes.c_char_p, [ctypes.c_int]),
+    "rtn_version_string": (ctypes.c_char_p, []),
+    "rtn_version_number": (ctypes.c_uint32, []),
+    "rtn_retention_rate": (ctypes.c_int, [_u64, _u64, _u64, _dp]),
+    "rtn_churn_rate_start": (ctypes.c_int, [_u64, _u64, _dp]),
+    "rtn_churn_rate_average": (ctypes.c_int, [_u64, _u64, _u64, _dp]),
+    "rtn_churn_rate_customer_days": (ctypes.c_int, [_u64, _d, _d, _dp]),
+    "rtn_churn_rate_convert": (ctypes.c_int, [_d, _d, _dp]),
+    "rtn_churn_lifetime": (ctypes.c_int, [_d, _dp]),
+    "rtn_rate_wilson_interval": (ctypes.c_int, [_u64, _u64, _d, _dp, _dp]),
+    "rtn_revenue_churn_gross": (ctypes.c_int, [_d, _d, _d, _dp]),
+    "rtn_revenue_churn_net": (ctypes.c_int, [_d, _d, _d, _d, _d, _dp]),
+    "rtn_revenue_nrr": (ctypes.c_int, [_d, _d, _d, _d, _dp]),
+    "rtn_revenue_grr": (ctypes.c_int, [_d, _d, _d, _dp]),
+    "rtn_revenue_quick_ratio": (ctypes.c_int, [_d, _d, _d, _d, _dp]),
+    "rtn_revenue_arpa": (ctypes.c_int, [_d, _u64, _dp]),
+    "rtn_scores_count": (ctypes.c_int, [_u8p, ctypes.c_size_t, _u32, _u32, _u64p, _szp]),
+    "rtn_scores_hist_len": (ctypes.c_int, [_u32, _u32, _szp]),
+    "rtn_nps_hist_len": (ctypes.c_size_t, []),
+    "rtn_nps_count": (ctypes.c_int, [_u8p, ctypes.c_size_t, _u64p, _szp]),
+    "rtn_nps_categories": (ctypes.c_int, [_u64p, _u64p, _u64p, _u64p]),
+    "rtn_nps_shares": (ctypes.c_int, [_u64, _u64, _u64, _dp, _dp, _dp]),
+    "rtn_nps_score": (ctypes.c_int, [_u64, _u64, _u64, _dp, _dp]),
+    "rtn_nps_interval": (ctypes.c_int, [_u64, _u64, _u64, ctypes.c_int32, _d, _dp, _dp]),
+    "rtn_nps_ztest": (ctypes.c_int, [_u64, _u64, _u64, _u64, _u64, _u64, _dp, _dp]),
+    "rtn_csat_score": (ctypes.c_int, [_u64p, _u32, _u32, _u32, _dp, _dp]),
+    "rtn_csat_interval": (ctypes.c_int, [_u64p, _u32, _u32, _u32, _d, _dp, _dp]),
+    "rtn_ces_score": (ctypes.c_int, [_u64p, _u32, _u32, _dp, _dp]),
+    "rtn_handle_time_mean": (ctypes.c_int, [_dp, ctypes.c_size_t, _dp, _szp]),
+    "rtn_clv_simple": (ctypes.c_int, [_d, _d, _d, _dp]),
+    "rtn_clv_discounted": (ctypes.c_int, [_d, _d, _d, _dp]),
+    "rtn_clv_cac_payback": (ctypes.c_int, [_d, _d, _d, _dp]),
+    "rtn_clv_ltv_cac": (ctypes.c_int, [_d, _d, _dp]),
+}
+
+
+def _format_version(number):
+    return "%d.%d.%d" % (number // 10000, number // 100 % 100, number % 100)
+
+
+def _check_version(number):
+    """Raises ImportError unless a library of version ``number`` can serve this module."""
+    if number // 10000 != MIN_VERSION // 10000 or number < MIN_VERSION:
+        raise ImportError(
+            "libretention %s found, but this module needs %d.x at least %s"
+            % (_format_version(number), MIN_VERSION // 10000, _format_version(MIN_VERSION))
+        )
+
+
+def _read_version(library):
+    """rtn_version_number() of a freshly loaded library (separate so tests can fake it)."""
+    library.rtn_version_number.restype = ctypes.c_uint32
+    library.rtn_version_number.argtypes = []
+    return library.rtn_version_number()
+
+
+def _candidates():
+    """(where it came from, path or name) in the order the loader tries them."""
+    env = os.environ.get("RETENTION_LIBRARY")
+    if env:  # an explicit choice: never fall back behind the user's back
+        return [("RETENTION_LIBRARY", env)]
+    found = ctypes.util.find_library("retention")
+    tried = [("find_library('retention')", found)] if found else []
+    build = Path(__file__).resolve().parent.parent.parent.parent / "build"
+    paths = [build / "dev" / "libretention.so"] + sorted(build.glob("*/libretention.so"))
+    for path in dict.fromkeys(paths):  # dev first, no duplicates
+        if path.exists():
+            tried.append(("build tree", str(path)))
+    return tried
+
+
+def _load():
+    """Loads the first usable candidate: returns (CDLL, path); ImportError naming all it tried."""
+    failures = []
+    candidates = _candidates()
+    for origin, path in candidates:
+        try:
+            library = ctypes.CDLL(path)
+            _check_version(_read_version(library))
+            return library, path
+        except (OSError, AttributeError, ImportError) as err:
+            failures.append("%s [%s]: %s" % (path, origin, err))
+    if not candidates:
+        failures.append(
+            "RETENTION_LIBRARY is not set, ctypes.util.find_library('retention') found nothing, "
+            "and there is no build/*/libretention.so next to this package"
+        )
+    raise ImportError(
+        "cannot load libretention (tried: %s). Build it (cmake --build build/dev) or set "
+        "RETENTION_LIBRARY to the path of libretention.so." % "; ".join(failures)
+    )
+
+
+lib, library_path = _load()
+for _name, (_restype, _argtypes) in _SIGNATURES.items():
+    _function = getattr(lib, _name)
+    _function.restype, _function.argtypes = _restype, _argtypes
+NPS_HIST_LEN = lib.rtn_nps_hist_len()
+
+
+def strerror(code):
+    """rtn_strerror(code): the library's description of a status code."""
+    return lib.rtn_strerror(code).decode("utf-8")
+
+
+def library_version():
+    """The loaded library's version string, rtn_version_string(), e.g. "1.0.0"."""
+    return lib.rtn_version_string().decode("ascii")
+
+
+# ---- calling ----------------------------------------------------------------------------------
+def _call(function, *args, bad_index=None):
+    """Calls lib.<function>(*args) and raises RetentionError unless it returns RTN_OK.
+    ``bad_index`` is the c_size_t passed as the column function's bad_index out-pointer."""
+    code = getattr(lib, function)(*args)
+    if code != OK:
+        index = bad_index.value if bad_index is not None and code == EDOMAIN else None
+        raise RetentionError(code, function, index)
+
+
+def _out(function, *args, outputs=1):
+    """Calls a function whose last ``outputs`` parameters are double out-pointers; returns the
+    value (one output) or a tuple of values."""
+    out = [ctypes.c_double() for _ in range(outputs)]
+    _call(function, *args, *(ctypes.byref(o) for o in out))
+    return out[0].value if outputs == 1 else tuple(o.value for o in out)
+
+
+# ---- the argument helpers: counts, doubles, columns ------------------------------------------
+def _uint(value, function, bits=64, code=EDOMAIN):
+    """A Python/numpy integer checked to fit the C unsigned type of ``bits`` bits (ctypes would
+    wrap it silently). Non-integers: TypeError; negative: RetentionError(code); too large:
+    RetentionError(EOVERFLOW) for counts (code EDOMAIN), RetentionError(code) otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError("%s: expected an integer, got %r" % (function, value))
+    value = int(value)
+    if value < 0:
+        raise RetentionError(code, function, detail="%d is negative" % value)
+    if value >> bits:
+        too_big = EOVERFLOW if code == EDOMAIN else code
+        raise RetentionError(too_big, function, detail="%d does not fit in %d bits" % (value, bits))
+    return value
+
+
+def _real(value, function):
+    """A real number as a float for a C double; NaN and infinities pass (the library reports
+    them as RTN_EDOMAIN). Non-numbers (str, None, complex): TypeError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError("%s: expected a real number, got %r" % (function, value))
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond the double range: as infinite as inf
+        raise RetentionError(EDOMAIN, function, detail="%r is too large for a double" % value)
+
+
+_CTYPES = {np.dtype(np.uint8): ctypes.c_uint8, np.dtype(np.uint64): ctypes.c_uint64,
+           np.dtype(np.float64): ctypes.c_double}
+
+
+def _column(values, dtype, function, lo=None, hi=None):
+    """A column as (C-contiguous 1-D array of ``dtype``, ctypes pointer to its data).
+
+    An ndarray that is already C-contiguous with this dtype is passed as it is: the pointer is
+    its own buffer (no copy). Anything else (strided views, Fortran order, other dtypes, lists)
+    goes through np.ascontiguousarray, after checking that the conversion keeps every value:
+    for an integer dtype each value must be a whole number in [lo, hi] (by default the dtype's
+    range), else RetentionError(EDOMAIN, bad_index=first offending index in C order). Integers
+    to float64 convert as numpy does. Non-numeric values: TypeError.
+    """
+    target = np.dtype(dtype)
+    array = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if array.dtype.kind == "f" and target.kind == "u" and not isinstance(values, np.ndarray):
+        # numpy turns [0, 2**64 - 1] into floats, rounding the big ints: check the originals
+        array = np.array(values, dtype=object)
+    if array.dtype != target:
+        if array.dtype.kind == "O":  # e.g. Python ints beyond int64: check them one by one
+            array = _from_objects(array, target, function, lo, hi)
+        elif array.dtype.kind not in "iuf":
+            raise TypeError("%s: expected numbers, got an array of %s" % (function, array.dtype))
+        elif target.kind == "u":
+            _check_whole(array, target, function, lo, hi)
+        array = array.astype(target)
+    array = np.ascontiguousarray(array)  # a no-op for a contiguous array
+    if array.ndim != 1:
+        array = array.reshape(-1)  # a view: the data is contiguous already
+    return array, array.ctypes.data_as(ctypes.POINTER(_CTYPES[target]))
+
+
+def _check_whole(array, target, function, lo, hi):
+    """RetentionError(EDOMAIN) at the first value of ``array`` that is not a whole number in
+    [lo, hi] (defaults: the range of the unsigned ``target``)."""
+    lo = 0 if lo is None else lo
+    hi = int(np.iinfo(target).max) if hi is None else hi
+    if array.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(array) | (array != np.floor(array)) | (array < lo)
+            bad |= array >= float(hi) + 1.0  # hi + 1 rounds up, never down, to a double
+    else:
+        info = np.iinfo(array.dtype)
+        bad = np.zeros(array.shape, dtype=bool)
+        if lo > info.min:
+            bad |= array < lo
+        if hi < info.max:
+            bad |= array > hi
+    if bad.any():
+        index = int(np.flatnonzero(bad)[0])
+        value = array.reshape(-1)[index]
+        raise RetentionError(EDOMAIN, function, index, "%r is not a whole number in [%d, %d]"
+                             % (value.item(), lo, hi))
+
+
+def _from_objects(array, target, function, lo, hi):
+    """An object array (Python ints beyond int64, mixed ints and floats) checked one by one."""
+    flat = array.reshape(-1)
+    for index, value in enumerate(flat):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError("%s: expected numbers, got %r at index %d" % (function, value, index))
+    if target.kind == "f":
+        return flat.astype(target)
+    lo = 0 if lo is None else lo
+    hi = int(np.iinfo(target).max) if hi is None else hi
+    for index, value in enumerate(flat):
+        if not (value == value and lo <= value <= hi and value == int(value)):
+            raise RetentionError(EDOMAIN, function, index, "%r is not a whole number in [%d, %d]"
+                                 % (value, lo, hi))
+    return np.array([int(value) for value in flat], dtype=target)
