@@ -10,6 +10,8 @@
  *   retention/rates.h   retention and churn rates, conversion, lifetime, Wilson interval, revenue
  *   retention/scores.h  NPS, CSAT, CES (mergeable histograms), average handle time
  *   retention/clv.h     formula CLV, CAC payback, LTV:CAC
+ *   retention/calendar.h  bucketing times into days, ISO weeks, months, quarters
+ *   retention/cohort.h  cohort retention tables: builders that merge and serialise, tables
  */
 #ifndef RETENTION_H
 #define RETENTION_H
@@ -18,5 +20,7 @@
 #include "retention/rates.h"
 #include "retention/scores.h"
 #include "retention/clv.h"
+#include "retention/calendar.h"
+#include "retention/cohort.h"
 
 #endif /* RETENTION_H */

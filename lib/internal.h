@@ -78,6 +78,15 @@ int rtn__count_bytes_v16(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins
 int rtn__count_bytes_v32(const uint8_t *s, size_t n, uint32_t lo, uint32_t nbins, uint64_t *counts);
 int rtn__count_bytes_paths(void);
 
+/* Calendar internals (lib/calendar.c): days since 1970-01-01 of a proleptic Gregorian date and
+ * back; the period index of a time and the first second of a period, for parameters that
+ * rtn__calendar_check() (0 = valid) has accepted and times in RTN_TIME_MIN … RTN_TIME_MAX. */
+int64_t rtn__days_from_civil(int64_t year, int64_t month, int64_t day);
+void rtn__civil_from_days(int64_t days, int64_t *year, int64_t *month, int64_t *day);
+int rtn__calendar_check(int32_t unit, int64_t seconds, int32_t utc_offset_minutes);
+int64_t rtn__period_of(int64_t time, int32_t unit, int64_t seconds, int32_t offset_minutes);
+int64_t rtn__period_start(int64_t period, int32_t unit, int64_t seconds, int32_t offset_minutes);
+
 /* Wilson score interval for k of n (n > 0, k ≤ n) with two-sided critical value z. */
 void rtn__wilson(uint64_t k, uint64_t n, double z, double *low, double *high);
 

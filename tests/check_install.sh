@@ -67,6 +67,12 @@ if command -v c++ >/dev/null 2>&1; then
     echo "$out"
     echo "$out" | grep -q "NPS 18.875 .* over 800 responses" || { echo "FAIL: C++ example"; exit 1; }
     echo "$out" | grep -q "rejected as expected: score 11 at index 2" || { echo "FAIL: C++ error path"; exit 1; }
+    # cohorts with RAII handles: week 0 keeps 10 of 15 customers in weeks 1-2 and 5 in weeks 3-4
+    out=$("$tmp/cpp/cohort_cpp")
+    echo "$out"
+    echo "$out" | grep -q "week 0 (15):  100   67   67   33   33    0    0    0" &&
+        echo "$out" | grep -q "week 3 (15):  100  100   67   67   33    -    -    -" &&
+        echo "$out" | grep -q "rejected as expected: time at index 0" || { echo "FAIL: C++ cohort example"; exit 1; }
 fi
 # The command-line tool is installed too.
 "$prefix/bin/retention" --version | grep -q "^retention 1\." || { echo "FAIL: retention not installed"; exit 1; }

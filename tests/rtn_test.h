@@ -39,4 +39,13 @@ static inline void rtn_assert_rel(double actual, double expected, double tol, co
  * check that the failing call left them untouched. */
 #define SENTINEL (-12345.678)
 
+/* Calls a function with one double out-pointer named `out` that must fail with `code`, and
+ * checks that it left `out` untouched: EXPECT_FAIL(RTN_EDOMAIN, rtn_churn_lifetime(-1, &out)). */
+#define EXPECT_FAIL(code, call_with_out)                                                           \
+    do {                                                                                           \
+        double out = SENTINEL;                                                                     \
+        assert_int_equal((call_with_out), (code));                                                 \
+        assert_true(out == SENTINEL);                                                              \
+    } while (0)
+
 #endif /* RTN_TEST_H */

@@ -2,13 +2,6 @@
  * closes (summed here term by term), the others against hand-worked values. */
 #include "rtn_test.h"
 
-#define EXPECT_FAIL(code, call_with_out)                                                           \
-    do {                                                                                           \
-        double out = SENTINEL;                                                                     \
-        assert_int_equal((call_with_out), (code));                                                 \
-        assert_true(out == SENTINEL);                                                              \
-    } while (0)
-
 static void simple_clv(void **state)
 {
     (void)state;

@@ -2,14 +2,6 @@
  * tests/reference/reference_values.py (exact rational / 50-digit arithmetic, Newcombe 1998). */
 #include "rtn_test.h"
 
-/* Calls a rate function expected to fail with `code`, checking its output stayed untouched. */
-#define EXPECT_FAIL(code, call_with_out)                                                           \
-    do {                                                                                           \
-        double out = SENTINEL;                                                                     \
-        assert_int_equal((call_with_out), (code));                                                 \
-        assert_true(out == SENTINEL);                                                              \
-    } while (0)
-
 static void retention_rate_seed_formula(void **state)
 {
     (void)state;

@@ -87,6 +87,7 @@ int cmd_lifetime(const cli_command *cmd, const char **files);
 int cmd_wilson(const cli_command *cmd, const char **files);
 int cmd_revenue(const cli_command *cmd, const char **files);
 int cmd_clv(const cli_command *cmd, const char **files);
+int cmd_cohort(const cli_command *cmd, const char **files);
 
 /* Writes the NPS score distribution as an SVG bar chart. */
 void svg_nps(FILE *out, const uint64_t hist[11], double nps, double ci_low, double ci_high,

@@ -77,6 +77,19 @@ static cli_option clv_opts[] = {
     {"cac", "X", "acquisition cost: adds CAC payback and LTV:CAC", NULL},
     END_OPTIONS};
 
+static cli_option cohort_opts[] = {
+    {"customer", "COL", "the customer id column: whole numbers, or any text (hashed) (required)",
+     NULL},
+    {"time", "COL", "the event time column: Unix seconds or ISO 8601 (required)", NULL},
+    {"amount", "COL", "an amount column: adds revenue to --format json", NULL},
+    {"period", "P", "day, week (ISO), month (default), quarter, or a number of seconds", NULL},
+    {"kind", "K", "on (active in period k, default) or on-or-after (rolling)", NULL},
+    {"utc-offset", "MIN", "local calendar offset from UTC in minutes (default 0)", NULL},
+    {"observation-end", "TIME", "data observed through TIME (default: the latest event)", NULL},
+    {"max-periods", "N", "at most N periods per cohort", NULL},
+    {"format", "F", "csv (default), json, or svg (a heat-map)", NULL},
+    END_OPTIONS};
+
 static const cli_command commands[] = {
     {"nps", "Net Promoter Score of a score column, with its interval", "FILE --score COL",
      "Prints {n, promoters, passives, detractors, nps, se, ci_low, ci_high, confidence, "
@@ -89,6 +102,12 @@ static const cli_command commands[] = {
      "Prints {n, mean, se}; se is null with fewer than two responses.", ces_opts, 1, cmd_ces},
     {"aht", "average handle time of a duration column", "FILE --duration COL",
      "Prints {n, mean}.", aht_opts, 1, cmd_aht},
+    {"cohort", "cohort retention table of an event log", "FILE --customer COL --time COL",
+     "Prints CSV: cohort,size,p0,p1,... with cohort the ISO date its first period starts and pK\n"
+     "the share of the cohort active in period K; a cell whose period has not started by the\n"
+     "observation end is censored and left empty (never 0). --format json adds active counts,\n"
+     "revenue, each cell's status (complete, partial, censored) and the average curve.",
+     cohort_opts, 1, cmd_cohort},
     {"retention", "retention rate (E - N) / S", "--start S --end E [--new N]",
      "Prints {retention_rate}.", retention_opts, 0, cmd_retention},
     {"churn", "customer churn, its interval, lifetime", "--start S (--end E [--new N] | --lost L)",

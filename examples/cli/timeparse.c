@@ -4,6 +4,7 @@
 #include "timeparse.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 int64_t days_from_civil(int64_t year, int month, int day)
 {
@@ -14,6 +15,26 @@ int64_t days_from_civil(int64_t year, int month, int day)
     int64_t day_of_year = (153 * month_shifted + 2) / 5 + day - 1;           /* [0, 365] */
     int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     return era * 146097 + day_of_era - 719468; /* 719468 = days from 0000-03-01 to 1970-01-01 */
+}
+
+void format_time(int64_t time, int32_t offset_minutes, char *buf, size_t len)
+{
+    int64_t local = time + (int64_t)offset_minutes * 60;
+    int64_t days = local / 86400 - (local % 86400 < 0), secs = local - days * 86400;
+    /* civil from days: the inverse of days_from_civil, in the same March-based eras */
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+    int64_t year = yoe + era * 400 + (month <= 2);
+    if (secs == 0)
+        snprintf(buf, len, "%04lld-%02lld-%02lld", (long long)year, (long long)month,
+                 (long long)day);
+    else
+        snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", (long long)year,
+                 (long long)month, (long long)day, (long long)(secs / 3600),
+                 (long long)(secs / 60 % 60), (long long)(secs % 60));
 }
 
 static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }

@@ -96,6 +96,20 @@ typedef enum rtn_status {
 } rtn_status;
 
 /**
+ * A custom allocator for the library's handles (cohort builders and tables, …), passed per handle
+ * when it is created — never set globally. Pass NULL for malloc/free.
+ * @c alloc returns @p size bytes aligned for any type, or NULL on failure (the library then
+ * returns ::RTN_ENOMEM and leaks nothing); @c free releases what @c alloc returned (never
+ * called with NULL). Both receive @c opaque. The struct is read when the handle is created and
+ * copied into it, so it need not outlive the call; the functions must outlive the handle.
+ */
+typedef struct rtn_allocator {
+    void *(*alloc)(void *opaque, size_t size);
+    void (*free)(void *opaque, void *ptr);
+    void *opaque;
+} rtn_allocator;
+
+/**
  * A static, human-readable description of a status code.
  * @param code any value; codes the library does not know give "unknown error code".
  * @return a pointer to a constant string; never NULL, never to be freed.

@@ -266,7 +266,7 @@ def test_formula_errors():
 def test_help_version_usage():
     p = run("--help")
     assert p.returncode == 0 and "commands:" in p.stdout
-    for name in ("nps", "csat", "ces", "aht", "churn", "revenue", "clv"):
+    for name in ("nps", "csat", "ces", "aht", "cohort", "churn", "revenue", "clv"):
         assert "\n  %s " % name in p.stdout
         h = run(name, "--help")
         assert h.returncode == 0 and h.stdout.startswith("usage: retention %s" % name)
@@ -304,3 +304,84 @@ def test_progress_only_on_a_terminal(tmp_path):
     assert p.returncode == 0 and json.loads(p.stdout)["n"] == 1000
     assert b"retention: " + str(f).encode() in seen and seen.endswith(b"\r\x1b[K")
     assert run("nps", f, "--score", "score").stderr == ""  # a pipe: nothing
+
+
+# ---- cohort ------------------------------------------------------------------------------------
+
+EVENTS = os.path.join(ROOT, "examples", "data", "events.csv")
+
+
+def months_table(path):
+    """The monthly "return on" table, computed here from the CSV with datetime: cohort = month of
+    a customer's first event; cell k = distinct customers active in month cohort + k."""
+    import datetime as dt
+    active = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            d = dt.date.fromisoformat(row["date"])
+            active.setdefault(row["customer"], set()).add(d.year * 12 + d.month - 1)
+    last = max(m for s in active.values() for m in s)
+    cohorts = {}
+    for months in active.values():
+        c = min(months)
+        size, counts = cohorts.setdefault(c, [0, {}])
+        cohorts[c][0] += 1
+        for m in months:
+            counts[m - c] = counts.get(m - c, 0) + 1
+    return cohorts, last
+
+
+def test_cohort_csv_matches_independent_table():
+    cohorts, last = months_table(EVENTS)
+    first = min(cohorts)
+    p = run("cohort", EVENTS, "--customer", "customer", "--time", "date")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    periods = last - first + 1
+    assert lines[0] == "cohort,size," + ",".join("p%d" % k for k in range(periods))
+    assert len(lines) == 1 + len(cohorts)
+    for line, c in zip(lines[1:], sorted(cohorts)):
+        fields = line.split(",")
+        assert fields[0] == "%04d-%02d-01" % (c // 12, c % 12 + 1)
+        size, counts = cohorts[c]
+        assert int(fields[1]) == size
+        for k in range(periods):
+            cell = fields[2 + k]
+            if c + k > last:
+                assert cell == "", "months after the data are censored: empty, not 0"
+            else:
+                assert float(cell) == counts.get(k, 0) / size
+
+
+def test_cohort_json_rolling_and_errors(tmp_path):
+    r = ok("cohort", EVENTS, "--customer", "customer", "--time", "date", "--format", "json",
+           "--kind", "on-or-after", "--amount", "amount", "--max-periods", "3")
+    assert r["kind"] == "on-or-after"
+    for c in r["cohorts"]:
+        assert len(c["active"]) == 3
+        assert c["active"] == sorted(c["active"], reverse=True)  # rolling retention never rises
+        assert c["status"][0] in ("complete", "partial")
+    assert len(r["average"]) == 3 and r["average"][0] == 1
+
+    f = tmp_path / "ev.csv"
+    f.write_text("id,when\n1,2024-01-05\n2,2024-02-30\n")
+    assert fails(1, "cohort", f, "--customer", "id", "--time", "when") == (
+        "retention: %s:3:2: column 'when': '2024-02-30' no such date" % f)
+    f.write_text("id,when\n1,99999999999999\n")
+    assert "time outside" in fails(1, "cohort", f, "--customer", "id", "--time", "when")
+    f.write_text("id,when\n")
+    assert "no events" in fails(1, "cohort", f, "--customer", "id", "--time", "when")
+    f.write_text("id,when\nalice@example.com,1700000000\nbob,2023-11-20T10:00:00+01:00\n")
+    r = ok("cohort", f, "--customer", "id", "--time", "when", "--format", "json", "--period", "day")
+    assert [c["size"] for c in r["cohorts"]] == [1, 1]
+    fails(2, "cohort", f, "--customer", "id", "--time", "when", "--period", "fortnight")
+    fails(2, "cohort", f, "--customer", "id", "--time", "when", "--utc-offset", "5000")
+    fails(2, "cohort", f, "--customer", "id", "--time", "when", "--kind", "brackets")
+
+
+def test_committed_cohort_svg_is_current():
+    with open(os.path.join(ROOT, "examples", "cohort.svg")) as f:
+        committed = f.read()
+    p = run("cohort", "examples/data/events.csv", "--customer", "customer", "--time", "date",
+            "--format", "svg")
+    assert p.stdout == committed

@@ -119,10 +119,23 @@ _C_TYPES = {
 }
 
 
+_C_TYPES.update({
+    "void": None, "int64_t": ctypes.c_int64, "int64_t *": ctypes.POINTER(ctypes.c_int64),
+    "uint32_t *": ctypes.POINTER(ctypes.c_uint32),
+    "rtn_cohort_builder *": ctypes.POINTER(_lib._CohortBuilder),
+    "rtn_cohort_table *": ctypes.POINTER(_lib._CohortTable),
+    "rtn_cohort_builder **": ctypes.POINTER(ctypes.POINTER(_lib._CohortBuilder)),
+    "rtn_cohort_table **": ctypes.POINTER(ctypes.POINTER(_lib._CohortTable)),
+    "rtn_allocator *": ctypes.POINTER(_lib._Allocator),
+})
+
+
 def c_type(declaration):
-    """'const uint64_t *hist', 'uint64_t hist[11]', 'double x' or 'const char *' → ctypes type."""
-    m = re.fullmatch(r"(?:const\s+)?(\w+)\s*(\*?)\s*\w*\s*(\[\w*\])?", declaration.strip())
-    return _C_TYPES[m.group(1) + (" *" if m.group(2) or m.group(3) else "")]
+    """'const uint64_t *hist', 'uint64_t hist[11]', 'double x', 'const char *', 'void' or
+    'rtn_cohort_table **out' → ctypes type (None for void)."""
+    m = re.fullmatch(r"(?:const\s+)?(\w+)\s*(\**)\s*\w*\s*(\[\w*\])?", declaration.strip())
+    stars = m.group(2) or ("*" if m.group(3) else "")
+    return _C_TYPES[m.group(1) + (" " + stars if stars else "")]
 
 
 def test_every_exported_function_is_declared_as_in_the_header(root):

@@ -1,12 +1,15 @@
 """retention — Python face of libretention (ctypes + numpy; no compiler needed).
 
-Customer retention and churn rates, revenue churn, NRR/GRR, NPS, CSAT, CES and formula CLV,
+Customer retention and churn rates, revenue churn, NRR/GRR, NPS, CSAT, CES, formula CLV,
+calendar periods and cohort retention tables (mergeable builders, censoring-aware tables),
 computed by the C library libretention::
 
     import retention
     retention.churn_rate_start(1000, 100)            # 0.1
     r = retention.nps(scores)                        # scores: a numpy uint8 column, 0..10
     r.nps, r.se, (r.ci_low, r.ci_high)
+    t = retention.cohort_table(customer, time, period="month")   # int64 ids, Unix seconds
+    t.retention, t.status, t.average                 # NaN where censored, never 0 %
 
 Loading: the shared library named by the environment variable RETENTION_LIBRARY (a path) if it
 is set; otherwise ctypes.util.find_library("retention"), then the source tree's build directory
@@ -28,6 +31,9 @@ from ._lib import (EBUFSIZE, ECORRUPT, EDOMAIN, EINVAL, ENOCONV, ENOMEM, EOVERFL
                    EVERSION, MIN_VERSION, NPS_HIST_LEN, OK, RetentionError, library_path,
                    library_version, strerror)
 from .clv import cac_payback, clv_discounted, clv_simple, ltv_cac
+from .cohort import (CENSORED, COHORT_KINDS, COMPLETE, PARTIAL, PERIOD_UNITS, TIME_MAX, TIME_MIN,
+                     CohortBuilder, CohortTable, calendar_period, calendar_period_start,
+                     cohort_table)
 from .rates import (Interval, arpa, churn_lifetime, churn_rate_average, churn_rate_convert,
                     churn_rate_customer_days, churn_rate_start, retention_rate, revenue_churn_gross,
                     revenue_churn_net, revenue_grr, revenue_nrr, revenue_quick_ratio,
@@ -48,4 +54,7 @@ __all__ = [
     "scores_count", "nps_count", "nps_categories", "nps", "nps_ztest", "csat", "ces",
     "handle_time_mean", "NpsResult", "ZTest", "CsatResult", "CesResult",
     "clv_simple", "clv_discounted", "cac_payback", "ltv_cac",
+    "calendar_period", "calendar_period_start", "TIME_MIN", "TIME_MAX", "PERIOD_UNITS",
+    "CohortBuilder", "CohortTable", "cohort_table", "COHORT_KINDS", "COMPLETE", "PARTIAL",
+    "CENSORED",
 ]

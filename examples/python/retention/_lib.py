@@ -1,7 +1,8 @@
 """Loading libretention, declaring its C signatures, and the three argument helpers.
 
 Everything that touches ctypes directly lives here; rates.py, scores.py and clv.py only call
-_out(), _uint(), _real(), _column() and the declared functions of ``lib``.
+_out(), _uint(), _real(), _column() and the declared functions of ``lib``; cohort.py also uses
+_int() (checked signed scalars), int64 columns and the opaque handle types declared here.
 """
 import ctypes
 import ctypes.util
@@ -52,6 +53,28 @@ class RetentionError(ValueError):
 _u8p, _u64p = ctypes.POINTER(ctypes.c_uint8), ctypes.POINTER(ctypes.c_uint64)
 _dp, _szp = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_size_t)
 _u64, _u32, _d = ctypes.c_uint64, ctypes.c_uint32, ctypes.c_double
+_i64, _i32, _sz = ctypes.c_int64, ctypes.c_int32, ctypes.c_size_t
+_i64p, _u32p = ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_uint32)
+
+
+class _CohortBuilder(ctypes.Structure):
+    """The opaque struct rtn_cohort_builder (only ever handled through a pointer)."""
+
+
+class _CohortTable(ctypes.Structure):
+    """The opaque struct rtn_cohort_table (only ever handled through a pointer)."""
+
+
+class _Allocator(ctypes.Structure):
+    """struct rtn_allocator (core.h). The module always passes NULL (malloc/free)."""
+
+    _fields_ = [("alloc", ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)),
+                ("free", ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)),
+                ("opaque", ctypes.c_void_p)]
+
+
+_builder_p, _table_p = ctypes.POINTER(_CohortBuilder), ctypes.POINTER(_CohortTable)
+_allocator_p = ctypes.POINTER(_Allocator)
 
 # name -> (restype, argtypes) for every function of lib/retention.map. Status-returning functions
 # have restype c_int and are called through _out()/_call(), which check it.
@@ -89,6 +112,32 @@ _SIGNATURES = {
     "rtn_clv_discounted": (ctypes.c_int, [_d, _d, _d, _dp]),
     "rtn_clv_cac_payback": (ctypes.c_int, [_d, _d, _d, _dp]),
     "rtn_clv_ltv_cac": (ctypes.c_int, [_d, _d, _dp]),
+    "rtn_calendar_period": (ctypes.c_int, [_i64, _i32, _i64, _i32, _i64p]),
+    "rtn_calendar_period_start": (ctypes.c_int, [_i64, _i32, _i64, _i32, _i64p]),
+    "rtn_cohort_builder_create": (ctypes.c_int, [ctypes.POINTER(_builder_p), _allocator_p]),
+    "rtn_cohort_builder_free": (None, [_builder_p]),
+    "rtn_cohort_builder_set": (ctypes.c_int, [_builder_p, _i32, _i64]),
+    "rtn_cohort_builder_get": (ctypes.c_int, [_builder_p, _i32, _i64p]),
+    "rtn_cohort_param_bounds": (ctypes.c_int, [_i32, _i64p, _i64p]),
+    "rtn_cohort_builder_set_brackets": (ctypes.c_int, [_builder_p, _u32p, _sz]),
+    "rtn_cohort_builder_add": (ctypes.c_int, [_builder_p, _i64p, _i64p, _dp, _sz, _szp]),
+    "rtn_cohort_builder_add_signups": (ctypes.c_int, [_builder_p, _i64p, _i64p, _sz, _szp]),
+    "rtn_cohort_builder_merge": (ctypes.c_int, [_builder_p, _builder_p]),
+    "rtn_cohort_builder_serialize": (ctypes.c_int, [_builder_p, _u8p, _sz, _szp]),
+    "rtn_cohort_builder_deserialize": (ctypes.c_int, [ctypes.POINTER(_builder_p), _u8p, _sz,
+                                                      _allocator_p]),
+    "rtn_cohort_builder_finish": (ctypes.c_int, [_builder_p, ctypes.POINTER(_table_p)]),
+    "rtn_cohort_table_build": (ctypes.c_int, [_i64p, _i64p, _dp, _sz, _i32, _i32,
+                                              ctypes.POINTER(_table_p), _szp]),
+    "rtn_cohort_table_free": (None, [_table_p]),
+    "rtn_cohort_table_dims": (ctypes.c_int, [_table_p, _szp, _szp]),
+    "rtn_cohort_table_cohorts": (ctypes.c_int, [_table_p, _i64p, _i64p, _u64p, _sz]),
+    "rtn_cohort_table_active": (ctypes.c_int, [_table_p, _u64p, _sz]),
+    "rtn_cohort_table_retention": (ctypes.c_int, [_table_p, _dp, _sz]),
+    "rtn_cohort_table_revenue": (ctypes.c_int, [_table_p, _dp, _sz]),
+    "rtn_cohort_table_revenue_retention": (ctypes.c_int, [_table_p, _dp, _sz]),
+    "rtn_cohort_table_status": (ctypes.c_int, [_table_p, _u8p, _sz]),
+    "rtn_cohort_table_average": (ctypes.c_int, [_table_p, _dp, _u64p, _sz]),
 }
 
 
@@ -200,6 +249,18 @@ def _uint(value, function, bits=64, code=EDOMAIN):
     return value
 
 
+def _int(value, function, lo=-2**63, hi=2**63 - 1, code=EINVAL):
+    """A Python/numpy integer checked to lie in [lo, hi] (by default int64's range) for a C
+    signed parameter: ctypes would wrap an out-of-range value silently. Non-integers (bool,
+    float, str, None): TypeError; outside [lo, hi]: RetentionError(code)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError("%s: expected an integer, got %r" % (function, value))
+    value = int(value)
+    if not lo <= value <= hi:
+        raise RetentionError(code, function, detail="%d is outside [%d, %d]" % (value, lo, hi))
+    return value
+
+
 def _real(value, function):
     """A real number as a float for a C double; NaN and infinities pass (the library reports
     them as RTN_EDOMAIN). Non-numbers (str, None, complex): TypeError."""
@@ -212,7 +273,7 @@ def _real(value, function):
 
 
 _CTYPES = {np.dtype(np.uint8): ctypes.c_uint8, np.dtype(np.uint64): ctypes.c_uint64,
-           np.dtype(np.float64): ctypes.c_double}
+           np.dtype(np.float64): ctypes.c_double, np.dtype(np.int64): ctypes.c_int64}
 
 
 def _column(values, dtype, function, lo=None, hi=None):
@@ -221,21 +282,22 @@ def _column(values, dtype, function, lo=None, hi=None):
     An ndarray that is already C-contiguous with this dtype is passed as it is: the pointer is
     its own buffer (no copy). Anything else (strided views, Fortran order, other dtypes, lists)
     goes through np.ascontiguousarray, after checking that the conversion keeps every value:
-    for an integer dtype each value must be a whole number in [lo, hi] (by default the dtype's
-    range), else RetentionError(EDOMAIN, bad_index=first offending index in C order). Integers
-    to float64 convert as numpy does. Non-numeric values: TypeError.
+    for an integer dtype (uint8, uint64, int64) each value must be a whole number in [lo, hi] (by
+    default the dtype's range), else RetentionError(EDOMAIN, bad_index=first offending index in
+    C order). Integers to float64 convert as numpy does. Non-numeric values: TypeError.
     """
     target = np.dtype(dtype)
     array = values if isinstance(values, np.ndarray) else np.asarray(values)
-    if array.dtype.kind == "f" and target.kind == "u" and not isinstance(values, np.ndarray):
-        # numpy turns [0, 2**64 - 1] into floats, rounding the big ints: check the originals
+    if array.dtype.kind == "f" and target.kind in "iu" and not isinstance(values, np.ndarray):
+        # numpy turns [0, 2**64 - 1] (or [-1, 2**63]) into floats, rounding the big ints: check
+        # the originals
         array = np.array(values, dtype=object)
     if array.dtype != target:
         if array.dtype.kind == "O":  # e.g. Python ints beyond int64: check them one by one
             array = _from_objects(array, target, function, lo, hi)
         elif array.dtype.kind not in "iuf":
             raise TypeError("%s: expected numbers, got an array of %s" % (function, array.dtype))
-        elif target.kind == "u":
+        elif target.kind in "iu":
             _check_whole(array, target, function, lo, hi)
         array = array.astype(target)
     array = np.ascontiguousarray(array)  # a no-op for a contiguous array
@@ -246,8 +308,8 @@ def _column(values, dtype, function, lo=None, hi=None):
 
 def _check_whole(array, target, function, lo, hi):
     """RetentionError(EDOMAIN) at the first value of ``array`` that is not a whole number in
-    [lo, hi] (defaults: the range of the unsigned ``target``)."""
-    lo = 0 if lo is None else lo
+    [lo, hi] (defaults: the range of the integer ``target``)."""
+    lo = int(np.iinfo(target).min) if lo is None else lo
     hi = int(np.iinfo(target).max) if hi is None else hi
     if array.dtype.kind == "f":
         with np.errstate(invalid="ignore"):
@@ -275,7 +337,7 @@ def _from_objects(array, target, function, lo, hi):
             raise TypeError("%s: expected numbers, got %r at index %d" % (function, value, index))
     if target.kind == "f":
         return flat.astype(target)
-    lo = 0 if lo is None else lo
+    lo = int(np.iinfo(target).min) if lo is None else lo
     hi = int(np.iinfo(target).max) if hi is None else hi
     for index, value in enumerate(flat):
         if not (value == value and lo <= value <= hi and value == int(value)):

@@ -1,0 +1,913 @@
+/* Calendar bucketing and cohort tables. Expected values: Python's datetime (calendar indices,
+ * ISO weeks via date.isocalendar()), tables worked by hand below, and a brute-force table
+ * computed here from the raw events (for the randomised merge and serialisation tests). */
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtn_test.h"
+
+#define DAY INT64_C(86400)
+
+/* ---- calendar ----------------------------------------------------------------------------------- */
+
+/* time → (day, ISO week, month, quarter) indices, from Python's datetime (see the note above) */
+static const struct {
+    int64_t time, day, week, month, quarter;
+} calendar_cases[] = {
+    {INT64_C(1609459199), 18627, 2661, 611, 203},        /* 2020-12-31T23:59:59Z: ISO 2020-W53 */
+    {INT64_C(1609675200), 18630, 2661, 612, 204},        /* 2021-01-03: still 2020-W53 */
+    {INT64_C(1609718400), 18631, 2662, 612, 204},        /* 2021-01-04: 2021-W01 */
+    {INT64_C(1709251199), 19782, 2826, 649, 216},        /* 2024-02-29T23:59:59Z: leap day */
+    {INT64_C(-1), -1, 0, -1, -1},                        /* 1969-12-31T23:59:59Z */
+    {INT64_C(-2203977600), -25509, -3644, -839, -280},   /* 1900-02-28: 1900 is not leap */
+    {INT64_C(951825600), 11016, 1574, 361, 120},         /* 2000-02-29: 2000 is */
+    {INT64_C(-62135596800), -719162, -102737, -23628, -7876}, /* 0001-01-01 */
+    {INT64_C(253402300799), 2932896, 418985, 96359, 32119},   /* 9999-12-31T23:59:59Z */
+};
+
+static void calendar_indices(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof calendar_cases / sizeof calendar_cases[0]; ++i) {
+        int64_t p;
+        const int64_t want[4] = {calendar_cases[i].day, calendar_cases[i].week,
+                                 calendar_cases[i].month, calendar_cases[i].quarter};
+        for (int32_t unit = RTN_PERIOD_DAY; unit <= RTN_PERIOD_QUARTER; ++unit) {
+            assert_int_equal(rtn_calendar_period(calendar_cases[i].time, unit, 0, 0, &p), RTN_OK);
+            assert_int_equal(p, want[unit]);
+        }
+        assert_int_equal(rtn_calendar_period(calendar_cases[i].time, RTN_PERIOD_SECONDS, 30 * DAY,
+                                             0, &p),
+                         RTN_OK);
+        /* day // 30, floored */
+        int64_t d = calendar_cases[i].day;
+        assert_int_equal(p, d >= 0 ? d / 30 : -((-d + 29) / 30));
+    }
+}
+
+static void calendar_offsets_and_starts(void **state)
+{
+    (void)state;
+    int64_t p, s;
+    /* 2024-03-31T20:00Z is 2024-04-01 05:00 in Tokyo (+09:00): April there, March in UTC */
+    assert_int_equal(rtn_calendar_period(INT64_C(1711915200), RTN_PERIOD_MONTH, 0, 540, &p), RTN_OK);
+    assert_int_equal(p, 651);
+    assert_int_equal(rtn_calendar_period(INT64_C(1711915200), RTN_PERIOD_MONTH, 0, 0, &p), RTN_OK);
+    assert_int_equal(p, 650);
+    assert_int_equal(rtn_calendar_period_start(651, RTN_PERIOD_MONTH, 0, 540, &s), RTN_OK);
+    assert_int_equal(s, INT64_C(1711897200)); /* 2024-04-01T00:00+09:00 */
+    /* 2024-01-01T03:00Z is still 2023-12-31 in New York (−05:00) */
+    assert_int_equal(rtn_calendar_period(INT64_C(1704078000), RTN_PERIOD_MONTH, 0, -300, &p), RTN_OK);
+    assert_int_equal(p, 647);
+    assert_int_equal(rtn_calendar_period(INT64_C(1704078000), RTN_PERIOD_DAY, 0, -300, &p), RTN_OK);
+    assert_int_equal(p, 19722);
+    assert_int_equal(rtn_calendar_period_start(2662, RTN_PERIOD_WEEK, 0, 0, &s), RTN_OK);
+    assert_int_equal(s, INT64_C(1609718400)); /* Monday 2021-01-04 */
+    assert_int_equal(rtn_calendar_period_start(217, RTN_PERIOD_QUARTER, 0, 0, &s), RTN_OK);
+    assert_int_equal(s, INT64_C(1711929600)); /* 2024-04-01 */
+}
+
+/* start(period(t)) ≤ t < start(period(t) + 1), for every unit, over times spread across the whole
+ * supported range and offsets from −1440 to +1440 minutes. */
+static void calendar_start_inverts_period(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 20000; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t t = RTN_TIME_MIN + (int64_t)(x % (uint64_t)(RTN_TIME_MAX - RTN_TIME_MIN));
+        if (i % 4 == 0)
+            t = (int64_t)(x % (200 * 365 * DAY)) - 100 * 365 * DAY; /* near 1970 */
+        int32_t offset = (int32_t)(x >> 40) % 2881 - 1440;
+        int32_t unit = (int32_t)((x >> 20) % 5);
+        int64_t seconds = 1 + (int64_t)((x >> 8) % 1000000);
+        int64_t p, s0, s1;
+        assert_int_equal(rtn_calendar_period(t, unit, seconds, offset, &p), RTN_OK);
+        assert_int_equal(rtn_calendar_period_start(p, unit, seconds, offset, &s0), RTN_OK);
+        assert_true(s0 <= t);
+        if (rtn_calendar_period_start(p + 1, unit, seconds, offset, &s1) == RTN_OK)
+            assert_true(t < s1);
+    }
+}
+
+static void calendar_bad_input(void **state)
+{
+    (void)state;
+    int64_t p = 77;
+    assert_int_equal(rtn_calendar_period(0, 5, 0, 0, &p), RTN_EINVAL);
+    assert_int_equal(rtn_calendar_period(0, -1, 0, 0, &p), RTN_EINVAL);
+    assert_int_equal(rtn_calendar_period(0, RTN_PERIOD_SECONDS, 0, 0, &p), RTN_EINVAL);
+    assert_int_equal(rtn_calendar_period(0, RTN_PERIOD_SECONDS, -5, 0, &p), RTN_EINVAL);
+    assert_int_equal(rtn_calendar_period(0, RTN_PERIOD_SECONDS, INT64_C(10000000001), 0, &p),
+                     RTN_EINVAL);
+    assert_int_equal(rtn_calendar_period(0, RTN_PERIOD_DAY, 0, 1441, &p), RTN_EINVAL);
+    assert_int_equal(rtn_calendar_period(0, RTN_PERIOD_DAY, 0, -1441, &p), RTN_EINVAL);
+    assert_int_equal(rtn_calendar_period(RTN_TIME_MAX + 1, RTN_PERIOD_DAY, 0, 0, &p), RTN_EDOMAIN);
+    assert_int_equal(rtn_calendar_period(RTN_TIME_MIN - 1, RTN_PERIOD_DAY, 0, 0, &p), RTN_EDOMAIN);
+    assert_int_equal(rtn_calendar_period(INT64_MIN, RTN_PERIOD_MONTH, 0, 0, &p), RTN_EDOMAIN);
+    assert_int_equal(rtn_calendar_period(0, RTN_PERIOD_DAY, 0, 0, NULL), RTN_EINVAL);
+    assert_int_equal(rtn_calendar_period_start(INT64_MAX, RTN_PERIOD_MONTH, 0, 0, &p), RTN_EDOMAIN);
+    assert_int_equal(rtn_calendar_period_start(INT64_MIN, RTN_PERIOD_SECONDS, 7, 0, &p),
+                     RTN_EDOMAIN);
+    assert_int_equal(rtn_calendar_period_start(0, 9, 0, 0, &p), RTN_EINVAL);
+    assert_int_equal(p, 77);
+}
+
+/* ---- hand-worked tables ------------------------------------------------------------------------- */
+
+/* Four customers over January–March 1970 (times in days), observed through day 62 (March 4):
+ *   1: Jan 1, Feb 1, Mar 4     spending 10, 5, 2
+ *   3: Jan 1                   3
+ *   4: Jan 1, Mar 4            4, 6            (a gap in February)
+ *   2: Feb 1, Feb 10           7, 1
+ * Cohorts: January {1, 3, 4}, February {2}. */
+static const int64_t ev_customer[] = {1, 1, 1, 3, 4, 4, 2, 2};
+static const int64_t ev_day[] = {0, 31, 62, 0, 0, 62, 31, 40};
+static const double ev_amount[] = {10, 5, 2, 3, 4, 6, 7, 1};
+#define EVENTS 8
+
+typedef struct table_view {
+    size_t rows, cols;
+    int64_t period[8], start[8];
+    uint64_t size[8], active[64], weight[16];
+    double retention[64], revenue[64], revret[64], average[16];
+    uint8_t status[64];
+} table_view;
+
+static void view(const rtn_cohort_table *t, table_view *v)
+{
+    memset(v, 0, sizeof *v);
+    assert_int_equal(rtn_cohort_table_dims(t, &v->rows, &v->cols), RTN_OK);
+    assert_true(v->rows <= 8 && v->rows * v->cols <= 64);
+    assert_int_equal(rtn_cohort_table_cohorts(t, v->period, v->start, v->size, 8), RTN_OK);
+    assert_int_equal(rtn_cohort_table_active(t, v->active, 64), RTN_OK);
+    assert_int_equal(rtn_cohort_table_retention(t, v->retention, 64), RTN_OK);
+    assert_int_equal(rtn_cohort_table_revenue(t, v->revenue, 64), RTN_OK);
+    assert_int_equal(rtn_cohort_table_revenue_retention(t, v->revret, 64), RTN_OK);
+    assert_int_equal(rtn_cohort_table_status(t, v->status, 64), RTN_OK);
+    assert_int_equal(rtn_cohort_table_average(t, v->average, v->weight, 16), RTN_OK);
+}
+
+static rtn_cohort_builder *hand_builder(void)
+{
+    int64_t time[EVENTS];
+    for (int i = 0; i < EVENTS; ++i)
+        time[i] = ev_day[i] * DAY;
+    rtn_cohort_builder *b = NULL;
+    assert_int_equal(rtn_cohort_builder_create(&b, NULL), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_add(b, ev_customer, time, ev_amount, EVENTS, NULL), RTN_OK);
+    return b;
+}
+
+static void finish_view(const rtn_cohort_builder *b, table_view *v)
+{
+    rtn_cohort_table *t = NULL;
+    assert_int_equal(rtn_cohort_builder_finish(b, &t), RTN_OK);
+    view(t, v);
+    rtn_cohort_table_free(t);
+}
+
+#define C RTN_CELL_COMPLETE
+#define P RTN_CELL_PARTIAL
+#define X RTN_CELL_CENSORED
+
+static void table_return_on(void **state)
+{
+    (void)state;
+    rtn_cohort_builder *b = hand_builder();
+    table_view v;
+    finish_view(b, &v);
+    assert_int_equal(v.rows, 2);
+    assert_int_equal(v.cols, 3);
+    assert_int_equal(v.period[0], 0);
+    assert_int_equal(v.period[1], 1);
+    assert_int_equal(v.start[1], 31 * DAY);
+    assert_int_equal(v.size[0], 3);
+    assert_int_equal(v.size[1], 1);
+    const uint64_t active[6] = {3, 1, 2, 1, 0, 0};
+    const uint8_t status[6] = {C, C, P, C, P, X};
+    assert_memory_equal(v.active, active, sizeof active);
+    assert_memory_equal(v.status, status, sizeof status);
+    assert_rel(v.retention[0], 1.0, RTN_TOL);
+    assert_rel(v.retention[1], 1.0 / 3.0, RTN_TOL);
+    assert_rel(v.retention[2], 2.0 / 3.0, RTN_TOL); /* partial: reported */
+    assert_rel(v.retention[3], 1.0, RTN_TOL);
+    assert_true(v.retention[4] == 0.0);
+    assert_true(isnan(v.retention[5])); /* censored: never 0 % */
+    const double revenue[5] = {17, 5, 8, 8, 0};
+    for (int i = 0; i < 5; ++i)
+        assert_rel(v.revenue[i], revenue[i], RTN_TOL);
+    assert_true(isnan(v.revenue[5]));
+    assert_rel(v.revret[1], 5.0 / 17.0, RTN_TOL);
+    assert_rel(v.revret[2], 8.0 / 17.0, RTN_TOL);
+    assert_true(isnan(v.revret[5]));
+    /* average over complete cells: k0 = (3 + 1) / (3 + 1), k1 = 1 / 3 (February's is partial) */
+    assert_rel(v.average[0], 1.0, RTN_TOL);
+    assert_rel(v.average[1], 1.0 / 3.0, RTN_TOL);
+    assert_true(isnan(v.average[2]));
+    assert_int_equal(v.weight[0], 4);
+    assert_int_equal(v.weight[1], 3);
+    assert_int_equal(v.weight[2], 0);
+    rtn_cohort_builder_free(b);
+}
+
+static void table_on_or_after_brackets_max_periods(void **state)
+{
+    (void)state;
+    rtn_cohort_builder *b = hand_builder();
+    table_view v;
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_KIND, RTN_COHORT_RETURN_ON_OR_AFTER),
+                     RTN_OK);
+    finish_view(b, &v);
+    const uint64_t rolling[6] = {3, 2, 2, 1, 0, 0}; /* customer 4 counts in February too */
+    assert_memory_equal(v.active, rolling, sizeof rolling);
+
+    const uint32_t edges[] = {0, 1, 3}; /* "period 0" and "periods 1–2" */
+    assert_int_equal(rtn_cohort_builder_set_brackets(b, edges, 3), RTN_OK);
+    finish_view(b, &v);
+    assert_int_equal(v.cols, 2);
+    const uint64_t bracketed[4] = {3, 2, 1, 0};
+    const uint8_t bstatus[4] = {C, P, C, P}; /* March is partial; February's 1–2 starts in March */
+    assert_memory_equal(v.active, bracketed, sizeof bracketed);
+    assert_memory_equal(v.status, bstatus, sizeof bstatus);
+    assert_rel(v.revenue[1], 5 + 2 + 6, RTN_TOL);
+    /* brackets that skip period 0: revenue retention is still relative to period 0's revenue */
+    const uint32_t later[] = {1, 3};
+    assert_int_equal(rtn_cohort_builder_set_brackets(b, later, 2), RTN_OK);
+    finish_view(b, &v);
+    assert_int_equal(v.cols, 1);
+    assert_rel(v.revret[0], (5.0 + 2 + 6) / 17.0, RTN_TOL);
+
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_KIND, RTN_COHORT_RETURN_ON), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_MAX_PERIODS, 2), RTN_OK);
+    finish_view(b, &v);
+    assert_int_equal(v.cols, 2);
+    const uint64_t capped[4] = {3, 1, 1, 0};
+    assert_memory_equal(v.active, capped, sizeof capped);
+    rtn_cohort_builder_free(b);
+}
+
+static void table_signups_and_observation_end(void **state)
+{
+    (void)state;
+    rtn_cohort_builder *b = hand_builder();
+    /* 5 signs up in January and never comes; 6 signs up in February, with an event in January
+     * (before the signup: ignored) and one in February */
+    const int64_t sc[] = {5, 6, 6};
+    const int64_t st[] = {3 * DAY, 35 * DAY, 50 * DAY}; /* 6's earliest signup is kept */
+    const int64_t ec[] = {6, 6};
+    const int64_t et[] = {10 * DAY, 45 * DAY};
+    assert_int_equal(rtn_cohort_builder_add_signups(b, sc, st, 3, NULL), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_add(b, ec, et, NULL, 2, NULL), RTN_OK);
+    table_view v;
+    finish_view(b, &v);
+    assert_int_equal(v.size[0], 4);
+    assert_int_equal(v.size[1], 2);
+    const uint64_t active[6] = {3, 1, 2, 2, 0, 0};
+    assert_memory_equal(v.active, active, sizeof active);
+    assert_rel(v.retention[0], 0.75, RTN_TOL); /* a signup need not be active in period 0 */
+
+    /* observed through February 15: March censored, February partial */
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_OBSERVATION_END, 45 * DAY), RTN_OK);
+    int64_t end = 0;
+    assert_int_equal(rtn_cohort_builder_get(b, RTN_COHORT_OBSERVATION_END, &end), RTN_OK);
+    assert_int_equal(end, 45 * DAY);
+    finish_view(b, &v);
+    assert_int_equal(v.cols, 2);
+    const uint8_t status[4] = {C, P, P, X};
+    assert_memory_equal(v.status, status, sizeof status);
+    assert_true(isnan(v.retention[3]));
+    /* rolling retention uses only what was observed: customer 1's and 4's March activity is
+     * after the observation end's period, so neither is "active on or after" February */
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_KIND, RTN_COHORT_RETURN_ON_OR_AFTER),
+                     RTN_OK);
+    finish_view(b, &v);
+    const uint64_t rolling[4] = {3, 1, 2, 0};
+    assert_memory_equal(v.active, rolling, sizeof rolling);
+    rtn_cohort_table *t = NULL;
+    /* absurdly fine periods over the data: refused, not gigabytes */
+    {
+        rtn_cohort_builder *fine = NULL;
+        assert_int_equal(rtn_cohort_builder_create(&fine, NULL), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(fine, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS),
+                         RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(fine, RTN_COHORT_PERIOD_SECONDS, 1), RTN_OK);
+        const int64_t who[] = {1, 2};
+        const int64_t when[] = {0, 400 * DAY};
+        assert_int_equal(rtn_cohort_builder_add(fine, who, when, NULL, 2, NULL), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_finish(fine, &t), RTN_ENOMEM);
+        assert_int_equal(rtn_cohort_builder_set(fine, RTN_COHORT_MAX_PERIODS, 100), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_finish(fine, &t), RTN_OK);
+        rtn_cohort_table_free(t);
+        t = NULL;
+        rtn_cohort_builder_free(fine);
+    }
+    /* before the first cohort: nothing could be observed */
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_OBSERVATION_END, -DAY), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_finish(b, &t), RTN_EINVAL);
+    assert_null(t);
+    rtn_cohort_builder_free(b);
+}
+
+static void table_one_shot_and_week_periods(void **state)
+{
+    (void)state;
+    /* Thursday 1970-01-01 and Sunday 1970-01-04 are ISO week 0; Monday 1970-01-05 is week 1 */
+    const int64_t c[] = {9, 9, 8};
+    const int64_t t[] = {0, 3 * DAY + 5, 4 * DAY};
+    rtn_cohort_table *tab = NULL;
+    assert_int_equal(rtn_cohort_table_build(c, t, NULL, 3, RTN_PERIOD_WEEK, RTN_COHORT_RETURN_ON,
+                                            &tab, NULL),
+                     RTN_OK);
+    table_view v;
+    view(tab, &v);
+    assert_int_equal(v.rows, 2);
+    assert_int_equal(v.period[0], 0);
+    assert_int_equal(v.start[0], -3 * DAY); /* Monday 1969-12-29 */
+    assert_int_equal(v.size[0], 1);
+    assert_int_equal(v.active[0], 1);
+    assert_int_equal(v.active[1], 0);
+    assert_true(v.revenue[0] == 0.0 && isnan(v.revret[0])); /* no revenue: retention undefined */
+    rtn_cohort_table_free(tab);
+}
+
+/* ---- randomised: merging and serialising give exactly the table of all the input -------------------- */
+
+#define R_EVENTS 6000
+#define R_CUSTOMERS 400
+
+typedef struct events {
+    int64_t customer[R_EVENTS], time[R_EVENTS];
+    double amount[R_EVENTS];
+} events;
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * UINT64_C(2685821657736338717);
+}
+
+static void random_events(events *e, uint64_t seed)
+{
+    for (int i = 0; i < R_EVENTS; ++i) {
+        uint64_t r = rng(&seed);
+        /* sparse ids, some negative; days −400 … 399 (before and after 1970); whole cents */
+        e->customer[i] = ((int64_t)(r % R_CUSTOMERS) - 100) * INT64_C(7919);
+        e->time[i] = ((int64_t)((r >> 16) % 800) - 400) * DAY + (int64_t)((r >> 32) % DAY);
+        e->amount[i] = (double)((r >> 40) % 100000) / 100.0;
+    }
+}
+
+/* The table by brute force, for 30-day periods: distinct (customer, period) pairs by an
+ * O(n²)-free route — a per-customer bitmap over the 27 periods of the data. */
+static void brute_force(const events *e, uint64_t *size, uint64_t *active, int64_t *first_period)
+{
+    enum { PERIODS = 28, BASE = 14 }; /* periods −14 … 13 */
+    static uint8_t seen[R_CUSTOMERS][PERIODS];
+    memset(seen, 0, sizeof seen);
+    for (int i = 0; i < R_EVENTS; ++i) {
+        int64_t day = e->time[i] >= 0 ? e->time[i] / DAY : -((-e->time[i] + DAY - 1) / DAY);
+        int64_t p = day >= 0 ? day / 30 : -((-day + 29) / 30);
+        seen[e->customer[i] / 7919 + 100][p + BASE] = 1;
+    }
+    memset(size, 0, PERIODS * sizeof *size);
+    memset(active, 0, PERIODS * PERIODS * sizeof *active);
+    for (int c = 0; c < R_CUSTOMERS; ++c) {
+        int cohort = -1;
+        for (int p = 0; p < PERIODS; ++p)
+            if (seen[c][p]) {
+                if (cohort < 0) {
+                    cohort = p;
+                    size[cohort]++;
+                }
+                active[cohort * PERIODS + (p - cohort)]++;
+            }
+    }
+    *first_period = -BASE;
+}
+
+static rtn_cohort_builder *thirty_day_builder(void)
+{
+    rtn_cohort_builder *b = NULL;
+    assert_int_equal(rtn_cohort_builder_create(&b, NULL), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS, 30 * DAY), RTN_OK);
+    return b;
+}
+
+/* Everything a table says, for exact comparison. */
+typedef struct table_dump {
+    size_t rows, cols;
+    int64_t *period;
+    uint64_t *size, *active;
+    double *revenue;
+    uint8_t *status;
+} table_dump;
+
+static void dump(const rtn_cohort_builder *b, table_dump *d)
+{
+    rtn_cohort_table *t = NULL;
+    assert_int_equal(rtn_cohort_builder_finish(b, &t), RTN_OK);
+    assert_int_equal(rtn_cohort_table_dims(t, &d->rows, &d->cols), RTN_OK);
+    size_t cells = d->rows * d->cols;
+    d->period = malloc(d->rows * sizeof *d->period);
+    d->size = malloc(d->rows * sizeof *d->size);
+    d->active = malloc(cells * sizeof *d->active);
+    d->revenue = malloc(cells * sizeof *d->revenue);
+    d->status = malloc(cells);
+    assert_true(d->period && d->size && d->active && d->revenue && d->status);
+    assert_int_equal(rtn_cohort_table_cohorts(t, d->period, NULL, d->size, d->rows), RTN_OK);
+    assert_int_equal(rtn_cohort_table_active(t, d->active, cells), RTN_OK);
+    assert_int_equal(rtn_cohort_table_revenue(t, d->revenue, cells), RTN_OK);
+    assert_int_equal(rtn_cohort_table_status(t, d->status, cells), RTN_OK);
+    rtn_cohort_table_free(t);
+}
+
+static void dump_free(table_dump *d)
+{
+    free(d->period);
+    free(d->size);
+    free(d->active);
+    free(d->revenue);
+    free(d->status);
+}
+
+static void assert_same(const table_dump *x, const table_dump *y)
+{
+    assert_int_equal(x->rows, y->rows);
+    assert_int_equal(x->cols, y->cols);
+    size_t cells = x->rows * x->cols;
+    assert_memory_equal(x->period, y->period, x->rows * sizeof *x->period);
+    assert_memory_equal(x->size, y->size, x->rows * sizeof *x->size);
+    assert_memory_equal(x->active, y->active, cells * sizeof *x->active);
+    assert_memory_equal(x->status, y->status, cells);
+    /* bit for bit (NaN where censored in both): whole cents add exactly in double-double */
+    assert_memory_equal(x->revenue, y->revenue, cells * sizeof *x->revenue);
+}
+
+static void random_table_matches_brute_force(void **state)
+{
+    (void)state;
+    static events e;
+    random_events(&e, 12345);
+    rtn_cohort_builder *b = thirty_day_builder();
+    assert_int_equal(rtn_cohort_builder_add(b, e.customer, e.time, e.amount, R_EVENTS, NULL),
+                     RTN_OK);
+    table_dump d;
+    dump(b, &d);
+    uint64_t size[28], active[28 * 28];
+    int64_t first;
+    brute_force(&e, size, active, &first);
+    for (size_t r = 0; r < d.rows; ++r) {
+        int64_t c = d.period[r] - first;
+        assert_true(c >= 0 && c < 28);
+        assert_int_equal(d.size[r], size[c]);
+        for (size_t k = 0; k < d.cols; ++k) {
+            uint64_t want = c + (int64_t)k < 28 ? active[c * 28 + (int64_t)k] : 0;
+            if (d.status[r * d.cols + k] != RTN_CELL_CENSORED)
+                assert_int_equal(d.active[r * d.cols + k], want);
+            else
+                assert_int_equal(want, 0); /* censored cells are those past the data */
+        }
+    }
+    dump_free(&d);
+    rtn_cohort_builder_free(b);
+}
+
+static void random_partitions_merge_exactly(void **state)
+{
+    (void)state;
+    static events e;
+    random_events(&e, 777);
+    rtn_cohort_builder *all = thirty_day_builder();
+    assert_int_equal(rtn_cohort_builder_add(all, e.customer, e.time, e.amount, R_EVENTS, NULL),
+                     RTN_OK);
+    table_dump want;
+    dump(all, &want);
+    uint64_t seed = 99;
+    for (int trial = 0; trial < 12; ++trial) {
+        /* odd trials partition by customer, even ones arbitrarily (a customer split across parts) */
+        enum { PARTS = 5 };
+        rtn_cohort_builder *part[PARTS];
+        static events chunk;
+        static int owner[R_EVENTS];
+        for (int i = 0; i < R_EVENTS; ++i)
+            owner[i] = (int)((trial % 2 ? (uint64_t)(e.customer[i] / 7919 + 100) * 31u +
+                                              (uint64_t)trial
+                                        : rng(&seed)) %
+                             PARTS);
+        for (int p = 0; p < PARTS; ++p) {
+            size_t n = 0;
+            for (int i = 0; i < R_EVENTS; ++i) {
+                if (owner[i] != p)
+                    continue;
+                chunk.customer[n] = e.customer[i];
+                chunk.time[n] = e.time[i];
+                chunk.amount[n++] = e.amount[i];
+            }
+            part[p] = thirty_day_builder();
+            /* in two calls, to exercise merging within a builder too */
+            size_t half = n / 2;
+            assert_int_equal(rtn_cohort_builder_add(part[p], chunk.customer, chunk.time,
+                                                    chunk.amount, half, NULL),
+                             RTN_OK);
+            assert_int_equal(rtn_cohort_builder_add(part[p], chunk.customer + half,
+                                                    chunk.time + half, chunk.amount + half,
+                                                    n - half, NULL),
+                             RTN_OK);
+        }
+        /* some parts travel through the byte format */
+        for (int p = trial % 2; p < PARTS; p += 2) {
+            size_t len = 0;
+            assert_int_equal(rtn_cohort_builder_serialize(part[p], NULL, 0, &len), RTN_EBUFSIZE);
+            uint8_t *buf = malloc(len);
+            assert_non_null(buf);
+            assert_int_equal(rtn_cohort_builder_serialize(part[p], buf, len, &len), RTN_OK);
+            rtn_cohort_builder_free(part[p]);
+            assert_int_equal(rtn_cohort_builder_deserialize(&part[p], buf, len, NULL), RTN_OK);
+            free(buf);
+        }
+        /* merge in a random order into an empty builder */
+        rtn_cohort_builder *merged = NULL;
+        assert_int_equal(rtn_cohort_builder_create(&merged, NULL), RTN_OK);
+        int order[PARTS] = {0, 1, 2, 3, 4};
+        for (int i = PARTS - 1; i > 0; --i) {
+            int j = (int)(rng(&seed) % (uint64_t)(i + 1)), tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        for (int i = 0; i < PARTS; ++i)
+            assert_int_equal(rtn_cohort_builder_merge(merged, part[order[i]]), RTN_OK);
+        table_dump got;
+        dump(merged, &got);
+        assert_same(&got, &want);
+        dump_free(&got);
+        for (int p = 0; p < PARTS; ++p)
+            rtn_cohort_builder_free(part[p]);
+        rtn_cohort_builder_free(merged);
+    }
+    dump_free(&want);
+    rtn_cohort_builder_free(all);
+}
+
+/* ---- the byte format: every truncation and every flipped bit is an error, never a crash -------- */
+
+static uint8_t *serialize(const rtn_cohort_builder *b, size_t *len)
+{
+    assert_int_equal(rtn_cohort_builder_serialize(b, NULL, 0, len), RTN_EBUFSIZE);
+    uint8_t *buf = malloc(*len);
+    assert_non_null(buf);
+    assert_int_equal(rtn_cohort_builder_serialize(b, buf, *len, len), RTN_OK);
+    return buf;
+}
+
+/* FNV-1a as the format defines it, to forge buffers that pass the checksum */
+static void reseal(uint8_t *buf, size_t len)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < len - 8; ++i)
+        h = (h ^ buf[i]) * UINT64_C(1099511628211);
+    for (int i = 0; i < 8; ++i)
+        buf[len - 8 + (size_t)i] = (uint8_t)(h >> (8 * i));
+}
+
+static void serialization_rejects_damage(void **state)
+{
+    (void)state;
+    rtn_cohort_builder *b = hand_builder();
+    const uint32_t edges[] = {0, 2, 5};
+    const int64_t sc[] = {5};
+    const int64_t st[] = {3 * DAY};
+    assert_int_equal(rtn_cohort_builder_set_brackets(b, edges, 3), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_add_signups(b, sc, st, 1, NULL), RTN_OK);
+    size_t len;
+    uint8_t *buf = serialize(b, &len);
+    assert_memory_equal(buf, "RTNCOHRT", 8);
+    rtn_cohort_builder *back = NULL;
+    for (size_t cut = 0; cut < len; ++cut) {
+        int rc = rtn_cohort_builder_deserialize(&back, buf, cut, NULL);
+        assert_true(rc == RTN_ECORRUPT);
+        assert_null(back);
+    }
+    for (size_t bit = 0; bit < len * 8; ++bit) {
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        int rc = rtn_cohort_builder_deserialize(&back, buf, len, NULL);
+        assert_true(rc == RTN_ECORRUPT || rc == RTN_EVERSION);
+        assert_null(back);
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    /* forged: checksums right, contents wrong */
+    uint8_t *bad = malloc(len);
+    assert_non_null(bad);
+    const size_t entries = 88 + 4 * 3; /* the first entry, after the header and edges */
+    struct {
+        size_t at;
+        uint8_t value;
+        int want;
+    } forgeries[] = {
+        {8, 2, RTN_EVERSION},       /* version 2 */
+        {16, 9, RTN_ECORRUPT},      /* unit 9 */
+        {32, 7, RTN_ECORRUPT},      /* kind 7 */
+        {49, 3, RTN_ECORRUPT},      /* has_data 3 */
+        {63, 0xff, RTN_ECORRUPT},   /* max_periods negative */
+        {87, 0x7f, RTN_ECORRUPT},   /* n_signups huge */
+        {79, 0x01, RTN_ECORRUPT},   /* n_entries + 2^56 */
+        {88, 9, RTN_ECORRUPT},      /* edges no longer increasing */
+        {entries + 8, 0x7f, RTN_ECORRUPT}, /* period out of range / entries unsorted */
+        {entries + 23, 0x7f, RTN_ECORRUPT}, /* revenue NaN (exponent all ones) */
+    };
+    for (size_t i = 0; i < sizeof forgeries / sizeof forgeries[0]; ++i) {
+        memcpy(bad, buf, len);
+        bad[forgeries[i].at] = forgeries[i].value;
+        if (forgeries[i].at == entries + 23)
+            bad[entries + 22] = 0xf8;
+        reseal(bad, len);
+        assert_int_equal(rtn_cohort_builder_deserialize(&back, bad, len, NULL), forgeries[i].want);
+        assert_null(back);
+    }
+    /* and the intact buffer still reads */
+    assert_int_equal(rtn_cohort_builder_deserialize(&back, buf, len, NULL), RTN_OK);
+    size_t len2;
+    uint8_t *again = serialize(back, &len2);
+    assert_int_equal(len2, len);
+    assert_memory_equal(again, buf, len);
+    assert_int_equal(rtn_cohort_builder_deserialize(NULL, buf, len, NULL), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_deserialize(&back, NULL, len, NULL), RTN_EINVAL);
+    free(again);
+    free(bad);
+    free(buf);
+    rtn_cohort_builder_free(back);
+    rtn_cohort_builder_free(b);
+}
+
+/* ---- allocation failure: every allocation can fail, nothing leaks, state stays as it was ------------ */
+
+typedef struct failing {
+    int left; /* allocations that succeed before the next one fails */
+    int calls;
+} failing;
+
+static void *failing_alloc(void *opaque, size_t size)
+{
+    failing *f = opaque;
+    f->calls++;
+    if (f->left-- <= 0)
+        return NULL;
+    return malloc(size);
+}
+
+static void failing_free(void *opaque, void *p)
+{
+    (void)opaque;
+    free(p);
+}
+
+static void allocation_failures(void **state)
+{
+    (void)state;
+    static events e;
+    random_events(&e, 4242);
+    table_dump want;
+    {
+        rtn_cohort_builder *ref = thirty_day_builder();
+        assert_int_equal(rtn_cohort_builder_add(ref, e.customer, e.time, e.amount, 3000, NULL),
+                         RTN_OK);
+        assert_int_equal(rtn_cohort_builder_add(ref, e.customer + 3000, e.time + 3000,
+                                                e.amount + 3000, 3000, NULL),
+                         RTN_OK);
+        dump(ref, &want);
+        rtn_cohort_builder_free(ref);
+    }
+    for (int budget = 0;; ++budget) {
+        failing f = {budget, 0};
+        rtn_allocator a = {failing_alloc, failing_free, &f};
+        rtn_cohort_builder *b = NULL;
+        int rc = rtn_cohort_builder_create(&b, &a);
+        if (rc == RTN_ENOMEM) {
+            assert_null(b);
+            continue;
+        }
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS, 30 * DAY), RTN_OK);
+        rc = rtn_cohort_builder_add(b, e.customer, e.time, e.amount, 3000, NULL);
+        if (rc == RTN_OK)
+            rc = rtn_cohort_builder_add(b, e.customer + 3000, e.time + 3000, e.amount + 3000, 3000,
+                                        NULL);
+        rtn_cohort_table *t = NULL;
+        if (rc == RTN_OK)
+            rc = rtn_cohort_builder_finish(b, &t);
+        size_t len = 0;
+        uint8_t *buf = NULL;
+        rtn_cohort_builder *back = NULL;
+        if (rc == RTN_OK) {
+            assert_int_equal(rtn_cohort_builder_serialize(b, NULL, 0, &len), RTN_EBUFSIZE);
+            buf = malloc(len);
+            assert_int_equal(rtn_cohort_builder_serialize(b, buf, len, &len), RTN_OK);
+            rc = rtn_cohort_builder_deserialize(&back, buf, len, &a);
+        }
+        if (rc == RTN_OK)
+            rc = rtn_cohort_builder_merge(back, b);
+        assert_true(rc == RTN_OK || rc == RTN_ENOMEM);
+        if (rc == RTN_ENOMEM)
+            assert_true(f.left < 0); /* it failed because an allocation did */
+        rtn_cohort_table_free(t);
+        rtn_cohort_builder_free(back);
+        free(buf);
+        rtn_cohort_builder_free(b);
+        if (rc == RTN_OK) {
+            assert_true(budget > 5); /* the loop did exercise failures */
+            break;
+        }
+        assert_true(budget < 10000);
+    }
+    /* a failed add leaves the builder as it was: after a failure, finishing gives the table of
+     * what had been added before */
+    for (int budget = 1; budget < 40; ++budget) {
+        failing f = {1000, 0};
+        rtn_allocator a = {failing_alloc, failing_free, &f};
+        rtn_cohort_builder *b = NULL;
+        assert_int_equal(rtn_cohort_builder_create(&b, &a), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS, 30 * DAY), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_add(b, e.customer, e.time, e.amount, 3000, NULL), RTN_OK);
+        f.left = budget;
+        int rc = rtn_cohort_builder_add(b, e.customer + 3000, e.time + 3000, e.amount + 3000, 3000,
+                                        NULL);
+        f.left = 1000000;
+        if (rc == RTN_ENOMEM) {
+            assert_int_equal(rtn_cohort_builder_add(b, e.customer + 3000, e.time + 3000,
+                                                    e.amount + 3000, 3000, NULL),
+                             RTN_OK); /* retrying gives the full table */
+        } else {
+            assert_int_equal(rc, RTN_OK);
+        }
+        table_dump got;
+        dump(b, &got);
+        assert_same(&got, &want);
+        dump_free(&got);
+        rtn_cohort_builder_free(b);
+    }
+    dump_free(&want);
+}
+
+/* ---- bad input ------------------------------------------------------------------------------------ */
+
+static void builder_bad_input(void **state)
+{
+    (void)state;
+    rtn_cohort_builder *b = NULL;
+    assert_int_equal(rtn_cohort_builder_create(NULL, NULL), RTN_EINVAL);
+    rtn_allocator half = {failing_alloc, NULL, NULL};
+    assert_int_equal(rtn_cohort_builder_create(&b, &half), RTN_EINVAL);
+    assert_null(b);
+    assert_int_equal(rtn_cohort_builder_create(&b, NULL), RTN_OK);
+    rtn_cohort_builder_free(NULL);
+    rtn_cohort_table_free(NULL);
+
+    /* parameters */
+    int64_t lo, hi, v;
+    assert_int_equal(rtn_cohort_param_bounds(99, &lo, &hi), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_param_bounds(RTN_COHORT_UTC_OFFSET_MINUTES, &lo, NULL), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_param_bounds(RTN_COHORT_UTC_OFFSET_MINUTES, &lo, &hi), RTN_OK);
+    assert_true(lo == -1440 && hi == 1440);
+    assert_int_equal(rtn_cohort_builder_set(b, 99, 0), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(NULL, RTN_COHORT_KIND, 0), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, 5), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS, 0), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_UTC_OFFSET_MINUTES, 1441), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_KIND, 3), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_KIND, RTN_COHORT_BRACKETS), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_MAX_PERIODS, -1), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_OBSERVATION_END, RTN_TIME_MAX + 1), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_get(b, RTN_COHORT_OBSERVATION_END, &v), RTN_EUNDEFINED);
+    assert_int_equal(rtn_cohort_builder_get(b, 99, &v), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_get(b, RTN_COHORT_KIND, NULL), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_get(b, RTN_COHORT_PERIOD_UNIT, &v), RTN_OK);
+    assert_int_equal(v, RTN_PERIOD_MONTH);
+
+    /* brackets */
+    const uint32_t flat[] = {0, 2, 2, 5}, reversed[] = {3, 1}, one[] = {0};
+    assert_int_equal(rtn_cohort_builder_set_brackets(b, flat, 4), RTN_EINVAL); /* zero-length */
+    assert_int_equal(rtn_cohort_builder_set_brackets(b, reversed, 2), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set_brackets(b, one, 1), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set_brackets(b, NULL, 3), RTN_EINVAL);
+
+    /* columns */
+    const int64_t c[] = {1, 2, 3};
+    const int64_t t[] = {0, RTN_TIME_MAX + 1, 5};
+    const double amt[] = {1.0, 2.0, NAN};
+    size_t bad = 12345;
+    rtn_cohort_table *tab = NULL;
+    assert_int_equal(rtn_cohort_builder_finish(b, &tab), RTN_EUNDEFINED); /* no customers */
+    assert_null(tab);
+    assert_int_equal(rtn_cohort_builder_add(NULL, c, t, NULL, 1, &bad), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_add(b, NULL, t, NULL, 1, &bad), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_add(b, c, NULL, NULL, 1, &bad), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_add(b, NULL, NULL, NULL, 0, &bad), RTN_OK); /* n = 0 */
+    assert_int_equal(rtn_cohort_builder_add(b, c, t, NULL, 3, &bad), RTN_EDOMAIN);
+    assert_int_equal(bad, 1);
+    const int64_t t_ok[] = {0, 5, 5};
+    assert_int_equal(rtn_cohort_builder_add(b, c, t_ok, amt, 3, &bad), RTN_EDOMAIN);
+    assert_int_equal(bad, 2);
+    const double inf[] = {INFINITY, 0, 0};
+    assert_int_equal(rtn_cohort_builder_add(b, c, t_ok, inf, 3, NULL), RTN_EDOMAIN);
+    /* amounts that are finite alone but not together: refused, nothing added */
+    const int64_t same[] = {7, 7};
+    const int64_t when[] = {0, 60};
+    const double huge[] = {DBL_MAX, DBL_MAX};
+    assert_int_equal(rtn_cohort_builder_add(b, same, when, huge, 2, NULL), RTN_EOVERFLOW);
+    assert_int_equal(rtn_cohort_builder_get(b, RTN_COHORT_OBSERVATION_END, &v), RTN_EUNDEFINED);
+    assert_int_equal(rtn_cohort_builder_add_signups(b, c, t, 3, &bad), RTN_EDOMAIN);
+    assert_int_equal(bad, 1);
+    assert_int_equal(rtn_cohort_builder_add_signups(b, NULL, t, 3, &bad), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_finish(b, &tab), RTN_EUNDEFINED); /* nothing was added */
+    /* calendar is fixed once data is in */
+    assert_int_equal(rtn_cohort_builder_add(b, c, t_ok, NULL, 3, NULL), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_DAY), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_UTC_OFFSET_MINUTES, 60), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_MONTH), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_UTC_OFFSET_MINUTES, 0), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_KIND, RTN_COHORT_RETURN_ON_OR_AFTER), RTN_OK);
+
+    /* merging */
+    rtn_cohort_builder *other = NULL;
+    assert_int_equal(rtn_cohort_builder_create(&other, NULL), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_merge(b, b), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_merge(NULL, other), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_merge(b, other), RTN_OK); /* empty: nothing to do */
+    assert_int_equal(rtn_cohort_builder_set(other, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_DAY), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_add(other, c, t_ok, NULL, 3, NULL), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_merge(b, other), RTN_EINVAL); /* months vs days */
+
+    /* serialising */
+    size_t len = 0;
+    assert_int_equal(rtn_cohort_builder_serialize(NULL, NULL, 0, &len), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_serialize(b, NULL, 0, NULL), RTN_EINVAL);
+    uint8_t small[16];
+    assert_int_equal(rtn_cohort_builder_serialize(b, small, sizeof small, &len), RTN_EBUFSIZE);
+    assert_true(len > sizeof small);
+
+    /* the table's accessors */
+    assert_int_equal(rtn_cohort_builder_finish(b, NULL), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_builder_finish(b, &tab), RTN_OK);
+    size_t rows, cols;
+    assert_int_equal(rtn_cohort_table_dims(tab, &rows, &cols), RTN_OK);
+    assert_int_equal(rtn_cohort_table_dims(NULL, &rows, &cols), RTN_EINVAL);
+    double cells[64];
+    uint64_t counts[64];
+    uint8_t st[64];
+    assert_true(rows * cols > 0 && rows * cols <= 64);
+    double keep = cells[0] = -5.0;
+    assert_int_equal(rtn_cohort_table_retention(tab, cells, rows * cols - 1), RTN_EBUFSIZE);
+    assert_true(cells[0] == keep);
+    assert_int_equal(rtn_cohort_table_active(tab, counts, 0), RTN_EBUFSIZE);
+    assert_int_equal(rtn_cohort_table_status(tab, NULL, 64), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_table_revenue(NULL, cells, 64), RTN_EINVAL);
+    assert_int_equal(rtn_cohort_table_revenue_retention(tab, cells, 0), RTN_EBUFSIZE);
+    assert_int_equal(rtn_cohort_table_average(tab, cells, NULL, cols - 1), RTN_EBUFSIZE);
+    assert_int_equal(rtn_cohort_table_cohorts(tab, NULL, NULL, NULL, rows - 1), RTN_EBUFSIZE);
+    assert_int_equal(rtn_cohort_table_status(tab, st, 64), RTN_OK);
+    rtn_cohort_table_free(tab);
+    tab = NULL;
+    assert_int_equal(rtn_cohort_table_build(c, t_ok, NULL, 3, RTN_PERIOD_DAY, RTN_COHORT_BRACKETS,
+                                            &tab, NULL),
+                     RTN_EINVAL);
+    assert_int_equal(rtn_cohort_table_build(c, t, NULL, 3, RTN_PERIOD_DAY, RTN_COHORT_RETURN_ON,
+                                            &tab, &bad),
+                     RTN_EDOMAIN);
+    assert_int_equal(bad, 1);
+    assert_int_equal(rtn_cohort_table_build(c, t_ok, NULL, 0, RTN_PERIOD_DAY, RTN_COHORT_RETURN_ON,
+                                            &tab, NULL),
+                     RTN_EUNDEFINED);
+    assert_int_equal(rtn_cohort_table_build(c, t_ok, NULL, 3, 17, RTN_COHORT_RETURN_ON, &tab, NULL),
+                     RTN_EINVAL);
+    assert_int_equal(rtn_cohort_table_build(c, t_ok, NULL, 3, RTN_PERIOD_SECONDS,
+                                            RTN_COHORT_RETURN_ON, &tab, NULL),
+                     RTN_EINVAL); /* needs a length: a builder */
+    assert_null(tab);
+    rtn_cohort_builder_free(other);
+    rtn_cohort_builder_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(calendar_indices),
+        cmocka_unit_test(calendar_offsets_and_starts),
+        cmocka_unit_test(calendar_start_inverts_period),
+        cmocka_unit_test(calendar_bad_input),
+        cmocka_unit_test(table_return_on),
+        cmocka_unit_test(table_on_or_after_brackets_max_periods),
+        cmocka_unit_test(table_signups_and_observation_end),
+        cmocka_unit_test(table_one_shot_and_week_periods),
+        cmocka_unit_test(random_table_matches_brute_force),
+        cmocka_unit_test(random_partitions_merge_exactly),
+        cmocka_unit_test(serialization_rejects_damage),
+        cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(builder_bad_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
