@@ -157,44 +157,17 @@ def _bounds(param):
     return lo.value, hi.value
 
 
-class CohortBuilder:
-    """The mergeable state of a cohort table (an rtn_cohort_builder).
+class _Owned:
+    """Owns one C handle: released by close() (idempotent), at garbage collection, or at the end of
+    a ``with`` block; any use after that raises RetentionError(EINVAL), never a crash."""
 
-    ``period``: "day", "week", "month" (default), "quarter", or a fixed length in seconds (an
-    int, 1 … 10**10). ``utc_offset_minutes``: the local calendar (−1440 … 1440). ``kind``: "on"
-    (default; cell (c, k) = customers active in period c + k) or "on-or-after" (active in c + k
-    or later); giving ``brackets`` (strictly increasing period offsets, e.g. [0, 1, 2, 5, 13] for
-    the columns "0", "1", "2–4", "5–12") makes the kind "brackets". ``observation_end``: the time
-    through which data counts as observed (default: the latest event added). ``max_periods``: at
-    most this many columns (0 = no limit). The calendar (period, offset) can change only before
-    the first add (else RetentionError EINVAL); the rest at any time, through the properties of
-    the same names or set().
+    _free = None  # the C function that releases the handle, set by each subclass
 
-    Feed it with add() (and add_signups()), combine partial builders with merge(), carry them
-    with to_bytes()/from_bytes() or pickle, and compute a CohortTable with table() (the builder
-    is unchanged and can take more events afterwards).
-    """
-
-    def __init__(self, period="month", utc_offset_minutes=0, kind=None, observation_end=None,
-                 max_periods=None, brackets=None):
-        self._handle = None
-        self._brackets = None
-        handle = _builder_p()
-        _call("rtn_cohort_builder_create", ctypes.byref(handle), None)
-        self._handle = handle
-        try:
-            self.set(period=period, utc_offset_minutes=utc_offset_minutes, kind=kind,
-                     observation_end=observation_end, max_periods=max_periods, brackets=brackets)
-        except BaseException:
-            self.close()
-            raise
-
-    # -- lifetime
     def close(self):
-        """Releases the C builder (safe to call more than once)."""
+        """Releases the C object (safe to call more than once)."""
         handle, self._handle = getattr(self, "_handle", None), None
         if handle:
-            lib.rtn_cohort_builder_free(handle)
+            getattr(lib, self._free)(handle)
 
     def __del__(self):
         try:
@@ -214,8 +187,44 @@ class CohortBuilder:
 
     def _live(self, function):
         if not self._handle:
-            raise RetentionError(EINVAL, function, detail="the CohortBuilder is closed")
+            raise RetentionError(EINVAL, function,
+                                 detail="the %s is closed" % type(self).__name__)
         return self._handle
+
+
+class CohortBuilder(_Owned):
+    """The mergeable state of a cohort table (an rtn_cohort_builder).
+
+    ``period``: "day", "week", "month" (default), "quarter", or a fixed length in seconds (an
+    int, 1 … 10**10). ``utc_offset_minutes``: the local calendar (−1440 … 1440). ``kind``: "on"
+    (default; cell (c, k) = customers active in period c + k) or "on-or-after" (active in c + k
+    or later); giving ``brackets`` (strictly increasing period offsets, e.g. [0, 1, 2, 5, 13] for
+    the columns "0", "1", "2–4", "5–12") makes the kind "brackets". ``observation_end``: the time
+    through which data counts as observed (default: the latest event added). ``max_periods``: at
+    most this many columns (0 = no limit). The calendar (period, offset) can change only before
+    the first add (else RetentionError EINVAL); the rest at any time, through the properties of
+    the same names or set().
+
+    Feed it with add() (and add_signups()), combine partial builders with merge(), carry them
+    with to_bytes()/from_bytes() or pickle, and compute a CohortTable with table() (the builder
+    is unchanged and can take more events afterwards).
+    """
+
+    _free = "rtn_cohort_builder_free"
+
+    def __init__(self, period="month", utc_offset_minutes=0, kind=None, observation_end=None,
+                 max_periods=None, brackets=None):
+        self._handle = None
+        self._brackets = None
+        handle = _builder_p()
+        _call("rtn_cohort_builder_create", ctypes.byref(handle), None)
+        self._handle = handle
+        try:
+            self.set(period=period, utc_offset_minutes=utc_offset_minutes, kind=kind,
+                     observation_end=observation_end, max_periods=max_periods, brackets=brackets)
+        except BaseException:
+            self.close()
+            raise
 
     # -- parameters
     def _get(self, param):
@@ -471,7 +480,7 @@ def _same_length(columns, function):
 
 
 # ---- the table --------------------------------------------------------------------------------
-class CohortTable:
+class CohortTable(_Owned):
     """A finished cohort table (an rtn_cohort_table): one row per cohort (the periods with at
     least one customer, in increasing order), one column per period offset k = 0, 1, … up to the
     observation end's period (at most max_periods), or per bracket.
@@ -488,6 +497,8 @@ class CohortTable:
     and ``average_weight`` (that Σ size, uint64).
     """
 
+    _free = "rtn_cohort_table_free"
+
     def __init__(self):
         raise TypeError("a CohortTable comes from CohortBuilder.table() or cohort_table()")
 
@@ -503,33 +514,6 @@ class CohortTable:
             raise
         table.shape = (cohorts.value, periods.value)
         return table
-
-    def close(self):
-        """Releases the C table (safe to call more than once); the arrays are then unavailable."""
-        handle, self._handle = getattr(self, "_handle", None), None
-        if handle:
-            lib.rtn_cohort_table_free(handle)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    @property
-    def closed(self):
-        return not self._handle
-
-    def _live(self, function):
-        if not self._handle:
-            raise RetentionError(EINVAL, function, detail="the CohortTable is closed")
-        return self._handle
 
     def _read(self, name, dtype, shape, function, **keys):
         """Reads (and caches) the arrays ``keys`` filled by ``function`` in one call."""
