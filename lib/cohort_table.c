@@ -10,7 +10,7 @@
 
 #include "cohort_state.h"
 
-#define MAX_TABLE_CELLS (UINT64_C(1) << 26)
+#define MAX_TABLE_CELLS (UINT64_C(1) << 22)
 
 struct rtn_cohort_table {
     rtn_allocator alloc;
@@ -307,7 +307,7 @@ int rtn_cohort_builder_finish(const rtn_cohort_builder *b, rtn_cohort_table **ou
     if (b->max_periods > 0 && span > (uint64_t)b->max_periods)
         span = (uint64_t)b->max_periods;
     size_t cols = b->kind == RTN_COHORT_BRACKETS ? b->n_edges - 1 : (size_t)span;
-    /* A table past 2^26 cells (hours over decades, say) is a mistake, not a report: refuse it
+    /* A table past 2^22 cells (hours over years, say) is a mistake, not a report: refuse it
      * rather than take gigabytes. */
     if (span > SIZE_MAX / 64 || (cols > 0 && rows > (size_t)MAX_TABLE_CELLS / cols)) {
         rtn__free(&b->alloc, cohorts);

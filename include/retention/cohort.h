@@ -220,7 +220,7 @@ RTN_API int rtn_cohort_builder_deserialize(rtn_cohort_builder **out, const uint8
  * MAX_PERIODS), or the brackets.
  * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers, or an observation end in a period before the
  *         first cohort; ::RTN_EUNDEFINED when there are no customers; ::RTN_EOVERFLOW if a cell's
- *         revenue would pass DBL_MAX; ::RTN_ENOMEM, also for a table of more than 2^26 cells
+ *         revenue would pass DBL_MAX; ::RTN_ENOMEM, also for a table of more than 2^22 cells
  *         (e.g. 1-second periods over years: set ::RTN_COHORT_MAX_PERIODS or a longer period).
  */
 RTN_API int rtn_cohort_builder_finish(const rtn_cohort_builder *b, rtn_cohort_table **out);
