@@ -1,11 +1,10 @@
 /* Cohort builders (retention/cohort.h): parameters, adding events and signups, merging.
  *
  * The state is each customer's distinct active periods with their revenue, kept as three
- * parallel arrays sorted by (customer, period). Adding a chunk of events buckets their times,
- * sorts the chunk by (customer, period) with an LSD radix sort, folds duplicates, and merges it
- * into the state in one linear pass; merging two builders is the same linear merge. Sorting
- * rather than hashing keeps every pass sequential over memory, which is what makes 10^7 events
- * take a fraction of a second. */
+ * parallel arrays sorted by (customer, period). Adding a chunk of events buckets each time while
+ * packing (customer, period) into one key, sorts the keys with an LSD radix sort, folds
+ * duplicates, and merges the result into the state in one linear pass; merging two builders is
+ * the same linear merge. Sorting rather than hashing keeps every pass sequential over memory. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,44 +201,58 @@ int rtn_cohort_builder_set_brackets(rtn_cohort_builder *b, const uint32_t *edges
 
 /* ---- sorting a chunk ----------------------------------------------------------------------------- */
 
-/* Stable LSD radix sort of key[0..n) by its low `bits` bits, carrying aux (may be NULL) and val
- * (may be NULL) along; tmp_* are scratch arrays of n elements. Digits of up to 11 bits keep the
- * counting table in L1 and the scatter within the cache's reach; a digit on which every key
- * agrees is skipped. The sorted data ends up in the input arrays. */
-static void radix_sort(uint64_t *key, uint64_t *aux, double *val, size_t n, unsigned bits,
-                       uint64_t *tmp_key, uint64_t *tmp_aux, double *tmp_val)
+/* The columns a radix sort moves: the key it sorts by, and what travels with it (either may be
+ * NULL). */
+typedef struct columns {
+    uint64_t *key, *aux;
+    double *val;
+} columns;
+
+/* Stable LSD radix sort of n elements by the low `bits` bits of src.key. The passes ping-pong
+ * between the two buffers (src is only read, so it may be the caller's own column); the digit
+ * counts of every pass come from one read of the keys; a digit on which all keys agree is
+ * skipped. Digits of at most 11 bits keep the counts in L1 and the scatter within the cache's
+ * reach. Returns the columns that hold the result: src itself when no pass was needed. */
+static columns radix_sort(columns src, columns one, columns two, size_t n, unsigned bits,
+                          size_t (*count)[2048])
 {
     unsigned passes = (bits + 10) / 11;
     unsigned digit = passes ? (bits + passes - 1) / passes : 0;
-    size_t count[2048];
-    for (unsigned pass = 0; pass < passes; ++pass) {
-        unsigned shift = pass * digit;
-        uint64_t mask = (UINT64_C(1) << digit) - 1;
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; ++i)
-            count[(key[i] >> shift) & mask]++;
-        if (count[(key[0] >> shift) & mask] == n)
-            continue;
+    uint64_t mask = digit ? (UINT64_C(1) << digit) - 1 : 0;
+    memset(count, 0, (passes ? passes : 1) * sizeof *count);
+    for (size_t i = 0; i < n; ++i)
+        for (unsigned p = 0; p < passes; ++p)
+            count[p][(src.key[i] >> (p * digit)) & mask]++;
+    columns cur = src;
+    int next_is_one = 1;
+    for (unsigned p = 0; p < passes; ++p) {
+        unsigned shift = p * digit;
+        size_t *offset = count[p];
+        if (offset[(src.key[0] >> shift) & mask] == n)
+            continue; /* every key has this digit: the order stays */
         size_t sum = 0;
         for (size_t d = 0; d <= mask; ++d) {
-            size_t c = count[d];
-            count[d] = sum;
+            size_t c = offset[d];
+            offset[d] = sum;
             sum += c;
         }
+        columns dst = next_is_one ? one : two;
+        next_is_one = !next_is_one;
         for (size_t i = 0; i < n; ++i) {
-            size_t to = count[(key[i] >> shift) & mask]++;
-            tmp_key[to] = key[i];
-            if (aux)
-                tmp_aux[to] = aux[i];
-            if (val)
-                tmp_val[to] = val[i];
+            size_t to = offset[(cur.key[i] >> shift) & mask]++;
+            dst.key[to] = cur.key[i];
+            if (cur.aux)
+                dst.aux[to] = cur.aux[i];
+            if (cur.val)
+                dst.val[to] = cur.val[i];
         }
-        memcpy(key, tmp_key, n * sizeof *key);
-        if (aux)
-            memcpy(aux, tmp_aux, n * sizeof *aux);
-        if (val)
-            memcpy(val, tmp_val, n * sizeof *val);
+        if (!cur.aux)
+            dst.aux = NULL;
+        if (!cur.val)
+            dst.val = NULL;
+        cur = dst;
     }
+    return cur;
 }
 
 static unsigned bits_for(uint64_t range)
@@ -254,34 +267,40 @@ static unsigned bits_for(uint64_t range)
 static uint64_t biased(int64_t v) { return (uint64_t)v ^ (UINT64_C(1) << 63); }
 static int64_t unbiased(uint64_t v) { return (int64_t)(v ^ (UINT64_C(1) << 63)); }
 
-/* The periods of n times, with a day → period table when the calendar needs civil dates and the
- * days span fewer entries than there are events (then a lookup beats the date arithmetic). */
-static int bucket_times(const rtn_cohort_builder *b, const int64_t *time, size_t n,
-                        int64_t tmin, int64_t tmax, int64_t *period)
+/* Times → periods for one call. Months and quarters need civil dates: when the call's days span
+ * fewer entries than it has events, a day → period table replaces the date arithmetic. */
+typedef struct bucketer {
+    const rtn_cohort_builder *b;
+    int64_t *table, dmin, off;
+} bucketer;
+
+static int bucketer_init(bucketer *k, const rtn_cohort_builder *b, int64_t tmin, int64_t tmax,
+                         size_t n)
 {
+    k->b = b;
+    k->table = NULL;
+    k->off = (int64_t)b->offset_minutes * 60;
     int civil = b->unit == RTN_PERIOD_MONTH || b->unit == RTN_PERIOD_QUARTER;
-    int64_t off = (int64_t)b->offset_minutes * 60;
-    int64_t dmin = rtn__period_of(tmin, RTN_PERIOD_DAY, 0, b->offset_minutes);
+    k->dmin = rtn__period_of(tmin, RTN_PERIOD_DAY, 0, b->offset_minutes);
     int64_t dmax = rtn__period_of(tmax, RTN_PERIOD_DAY, 0, b->offset_minutes);
-    if (!civil || (uint64_t)(dmax - dmin) >= n) {
-        for (size_t i = 0; i < n; ++i)
-            period[i] = rtn__period_of(time[i], b->unit, b->period_seconds, b->offset_minutes);
+    if (!civil || (uint64_t)(dmax - k->dmin) >= n)
         return RTN_OK;
-    }
-    size_t days = (size_t)(dmax - dmin) + 1;
-    int64_t *table = rtn__alloc(&b->alloc, days, sizeof *table);
-    if (!table)
+    size_t days = (size_t)(dmax - k->dmin) + 1;
+    k->table = rtn__alloc(&b->alloc, days, sizeof *k->table);
+    if (!k->table)
         return RTN_ENOMEM;
     for (size_t d = 0; d < days; ++d)
-        table[d] = rtn__period_of(((int64_t)d + dmin) * 86400 - off, b->unit, 0,
-                                  b->offset_minutes);
-    for (size_t i = 0; i < n; ++i) {
-        int64_t local = time[i] + off;
-        int64_t day = local / 86400 - (local % 86400 < 0);
-        period[i] = table[day - dmin];
-    }
-    rtn__free(&b->alloc, table);
+        k->table[d] = rtn__period_of(((int64_t)d + k->dmin) * 86400 - k->off, b->unit, 0,
+                                     b->offset_minutes);
     return RTN_OK;
+}
+
+static inline int64_t bucket(const bucketer *k, int64_t time)
+{
+    if (!k->table)
+        return rtn__period_of(time, k->b->unit, k->b->period_seconds, k->b->offset_minutes);
+    int64_t local = time + k->off;
+    return k->table[local / 86400 - (local % 86400 < 0) - k->dmin];
 }
 
 /* A chunk of sorted, distinct (customer, period) activity. */
@@ -299,82 +318,117 @@ static void chunk_free(const rtn_allocator *a, chunk *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Sorts the events (customer, period, amount) and folds equal pairs into `out`. */
-static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, const int64_t *period,
-                      const double *amount, size_t n, chunk *out)
+/* Buckets and sorts the events (customer, time, amount) of one call and folds equal
+ * (customer, period) pairs into `out`. The common case packs customer and period offsets into one
+ * key; ids spread over too wide a range for that are sorted by period, then by customer. */
+static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, const int64_t *time,
+                      const double *amount, size_t n, int64_t tmin, int64_t tmax, chunk *out)
 {
     const rtn_allocator *a = &b->alloc;
-    int64_t cmin = customer[0], cmax = customer[0], pmin = period[0], pmax = period[0];
+    bucketer k;
+    int rc = bucketer_init(&k, b, tmin, tmax, n);
+    if (rc != RTN_OK)
+        return rc;
+    int64_t cmin = customer[0], cmax = customer[0];
     for (size_t i = 1; i < n; ++i) {
         cmin = customer[i] < cmin ? customer[i] : cmin;
         cmax = customer[i] > cmax ? customer[i] : cmax;
-        pmin = period[i] < pmin ? period[i] : pmin;
-        pmax = period[i] > pmax ? period[i] : pmax;
     }
+    /* periods are monotonic in time: the extremes come from the time range */
+    int64_t pmin = bucket(&k, tmin), pmax = bucket(&k, tmax);
     unsigned cbits = bits_for((uint64_t)cmax - (uint64_t)cmin);
     unsigned pbits = bits_for((uint64_t)pmax - (uint64_t)pmin);
     int packed = cbits + pbits <= 64 && pbits < 64; /* shifts by 64 bits are undefined */
 
-    uint64_t *key = rtn__alloc(a, n, sizeof *key), *tmp_key = rtn__alloc(a, n, sizeof *key);
+    size_t (*count)[2048] = rtn__alloc(a, 6, sizeof *count);
+    uint64_t *key = rtn__alloc(a, n, sizeof *key), *key2 = rtn__alloc(a, n, sizeof *key);
     uint64_t *aux = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
-    uint64_t *tmp_aux = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
-    double *val = amount ? rtn__alloc(a, n, sizeof *val) : NULL;
-    double *tmp_val = amount ? rtn__alloc(a, n, sizeof *val) : NULL;
+    uint64_t *aux2 = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
+    double *val1 = amount ? rtn__alloc(a, n, sizeof *val1) : NULL;
+    double *val2 = amount ? rtn__alloc(a, n, sizeof *val2) : NULL;
     chunk c = {rtn__alloc(a, n, sizeof(int64_t)), rtn__alloc(a, n, sizeof(int64_t)),
                rtn__alloc(a, n, sizeof(rtn__dd)), 0};
-    int rc = RTN_ENOMEM;
-    if (!key || !tmp_key || (!packed && (!aux || !tmp_aux)) || (amount && (!val || !tmp_val)) ||
+    rc = RTN_ENOMEM;
+    if (!count || !key || !key2 || (!packed && (!aux || !aux2)) || (amount && (!val1 || !val2)) ||
         !c.customer || !c.period || !c.revenue)
         goto done;
-    if (amount)
-        memcpy(val, amount, n * sizeof *val);
+    columns sorted, one = {key2, aux2, val1}, two = {key, aux, val2};
     if (packed) {
-        /* one key: customer offset above period offset */
-        for (size_t i = 0; i < n; ++i)
+        for (size_t i = 0; i < n; ++i) /* customer offset above period offset */
             key[i] = (((uint64_t)customer[i] - (uint64_t)cmin) << pbits) |
-                     ((uint64_t)period[i] - (uint64_t)pmin);
-        radix_sort(key, NULL, val, n, cbits + pbits, tmp_key, NULL, tmp_val);
+                     ((uint64_t)bucket(&k, time[i]) - (uint64_t)pmin);
+        columns src = {key, NULL, (double *)(uintptr_t)amount}; /* only read */
+        sorted = radix_sort(src, one, two, n, cbits + pbits, count);
     } else {
-        /* by period, then stably by customer */
+        /* by period, then stably by customer (the key and aux roles swap); three sets of
+         * buffers, so that the second sort always has two that its source does not use */
+        uint64_t *key3 = rtn__alloc(a, n, sizeof *key3), *aux3 = rtn__alloc(a, n, sizeof *aux3);
+        double *val3 = amount ? rtn__alloc(a, n, sizeof *val3) : NULL;
+        if (!key3 || !aux3 || (amount && !val3)) {
+            rtn__free(a, key3);
+            rtn__free(a, aux3);
+            rtn__free(a, val3);
+            goto done;
+        }
         for (size_t i = 0; i < n; ++i) {
-            key[i] = (uint64_t)period[i] - (uint64_t)pmin;
+            key[i] = (uint64_t)bucket(&k, time[i]) - (uint64_t)pmin;
             aux[i] = biased(customer[i]);
         }
-        radix_sort(key, aux, val, n, pbits, tmp_key, tmp_aux, tmp_val);
-        radix_sort(aux, key, val, n, 64, tmp_aux, tmp_key, tmp_val);
+        columns set[3] = {{key, aux, val2}, {key2, aux2, val1}, {key3, aux3, val3}};
+        columns src = {key, aux, (double *)(uintptr_t)amount};
+        columns by_period = radix_sort(src, set[1], set[2], n, pbits, count);
+        int used = by_period.key == key ? 0 : by_period.key == key2 ? 1 : 2;
+        columns swapped = {by_period.aux, by_period.key, by_period.val};
+        columns x = set[(used + 1) % 3], y = set[(used + 2) % 3];
+        sorted = radix_sort(swapped, x, y, n, 64, count);
+        /* customer in sorted.key, period offset in sorted.aux */
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            rtn__dd sum = {0.0, 0.0};
+            for (; j < n && sorted.key[j] == sorted.key[i] && sorted.aux[j] == sorted.aux[i]; ++j)
+                if (amount)
+                    sum = rtn__dd_add(sum, sorted.val[j], 0.0);
+            c.customer[c.n] = unbiased(sorted.key[i]);
+            c.period[c.n] = (int64_t)((uint64_t)pmin + sorted.aux[i]);
+            c.revenue[c.n++] = sum;
+            i = j;
+        }
+        rtn__free(a, key3);
+        rtn__free(a, aux3);
+        rtn__free(a, val3);
+        goto folded;
     }
-    uint64_t pmask = pbits == 64 ? UINT64_MAX : (UINT64_C(1) << pbits) - 1;
+    uint64_t pmask = (UINT64_C(1) << pbits) - 1;
     for (size_t i = 0; i < n;) {
         size_t j = i;
         rtn__dd sum = {0.0, 0.0};
-        for (; j < n && (packed ? key[j] == key[i] : aux[j] == aux[i] && key[j] == key[i]); ++j)
+        for (; j < n && sorted.key[j] == sorted.key[i]; ++j)
             if (amount)
-                sum = rtn__dd_add(sum, val[j], 0.0);
-        if (!rtn__finite(sum.hi) || !rtn__finite(sum.lo)) {
-            rc = RTN_EOVERFLOW; /* amounts near DBL_MAX that add past it */
-            goto done;
-        }
-        if (packed) {
-            c.customer[c.n] = (int64_t)((uint64_t)cmin + (key[i] >> pbits));
-            c.period[c.n] = (int64_t)((uint64_t)pmin + (key[i] & pmask));
-        } else {
-            c.customer[c.n] = unbiased(aux[i]);
-            c.period[c.n] = (int64_t)((uint64_t)pmin + key[i]);
-        }
+                sum = rtn__dd_add(sum, sorted.val[j], 0.0);
+        c.customer[c.n] = (int64_t)((uint64_t)cmin + (sorted.key[i] >> pbits));
+        c.period[c.n] = (int64_t)((uint64_t)pmin + (sorted.key[i] & pmask));
         c.revenue[c.n++] = sum;
         i = j;
     }
+folded:
+    for (size_t i = 0; i < c.n; ++i)
+        if (!rtn__finite(c.revenue[i].hi) || !rtn__finite(c.revenue[i].lo)) {
+            rc = RTN_EOVERFLOW; /* amounts near DBL_MAX that add past it */
+            goto done;
+        }
     *out = c;
     memset(&c, 0, sizeof c);
     rc = RTN_OK;
 done:
     chunk_free(a, &c);
+    rtn__free(a, k.table);
+    rtn__free(a, count);
     rtn__free(a, key);
-    rtn__free(a, tmp_key);
+    rtn__free(a, key2);
     rtn__free(a, aux);
-    rtn__free(a, tmp_aux);
-    rtn__free(a, val);
-    rtn__free(a, tmp_val);
+    rtn__free(a, aux2);
+    rtn__free(a, val1);
+    rtn__free(a, val2);
     return rc;
 }
 
@@ -460,14 +514,8 @@ int rtn_cohort_builder_add(rtn_cohort_builder *b, const int64_t *customer, const
     int rc = check_columns(customer, time, amount, n, bad_index, &tmin, &tmax);
     if (rc != RTN_OK || n == 0)
         return rc;
-    int64_t *period = rtn__alloc(&b->alloc, n, sizeof *period);
-    if (!period)
-        return RTN_ENOMEM;
     chunk fresh = {0}, merged = {0};
-    rc = bucket_times(b, time, n, tmin, tmax, period);
-    if (rc == RTN_OK)
-        rc = make_chunk(b, customer, period, amount, n, &fresh);
-    rtn__free(&b->alloc, period);
+    rc = make_chunk(b, customer, time, amount, n, tmin, tmax, &fresh);
     if (rc == RTN_OK) {
         chunk old = {b->customer, b->period, b->revenue, b->n};
         rc = b->n == 0 ? RTN_OK : merge_lists(&b->alloc, &old, &fresh, &merged);
@@ -527,14 +575,8 @@ int rtn_cohort_builder_add_signups(rtn_cohort_builder *b, const int64_t *custome
     if (rc != RTN_OK || n == 0)
         return rc;
     /* sort (customer, period) like events, then keep each customer's earliest */
-    int64_t *period = rtn__alloc(&b->alloc, n, sizeof *period);
-    if (!period)
-        return RTN_ENOMEM;
     chunk sorted = {0};
-    rc = bucket_times(b, signup_time, n, tmin, tmax, period);
-    if (rc == RTN_OK)
-        rc = make_chunk(b, customer, period, NULL, n, &sorted);
-    rtn__free(&b->alloc, period);
+    rc = make_chunk(b, customer, signup_time, NULL, n, tmin, tmax, &sorted);
     if (rc != RTN_OK)
         return rc;
     size_t unique = 0;

@@ -553,6 +553,38 @@ static void random_partitions_merge_exactly(void **state)
     rtn_cohort_builder_free(all);
 }
 
+/* The table does not depend on the customers' ids: relabelling them injectively — here over the
+ * whole 64-bit range, which takes the sort's two-key path — gives the same table, bit for bit. */
+static void relabelled_customers_give_the_same_table(void **state)
+{
+    (void)state;
+    static events e, wide;
+    random_events(&e, 2024);
+    wide = e;
+    for (int i = 0; i < R_EVENTS; ++i) /* an odd multiplier is a bijection modulo 2^64 */
+        wide.customer[i] = (int64_t)((uint64_t)e.customer[i] * UINT64_C(0x9E3779B97F4A7C15));
+    table_dump want, got;
+    for (int with_amount = 0; with_amount < 2; ++with_amount) {
+        rtn_cohort_builder *x = thirty_day_builder(), *y = thirty_day_builder();
+        const double *amount = with_amount ? e.amount : NULL;
+        assert_int_equal(rtn_cohort_builder_add(x, e.customer, e.time, amount, R_EVENTS, NULL),
+                         RTN_OK);
+        assert_int_equal(rtn_cohort_builder_add(y, wide.customer, wide.time, amount, 4000, NULL),
+                         RTN_OK);
+        assert_int_equal(rtn_cohort_builder_add(y, wide.customer + 4000, wide.time + 4000,
+                                                amount ? amount + 4000 : NULL, R_EVENTS - 4000,
+                                                NULL),
+                         RTN_OK);
+        dump(x, &want);
+        dump(y, &got);
+        assert_same(&got, &want);
+        dump_free(&want);
+        dump_free(&got);
+        rtn_cohort_builder_free(x);
+        rtn_cohort_builder_free(y);
+    }
+}
+
 /* ---- the byte format: every truncation and every flipped bit is an error, never a crash -------- */
 
 static uint8_t *serialize(const rtn_cohort_builder *b, size_t *len)
@@ -905,6 +937,7 @@ int main(void)
         cmocka_unit_test(table_one_shot_and_week_periods),
         cmocka_unit_test(random_table_matches_brute_force),
         cmocka_unit_test(random_partitions_merge_exactly),
+        cmocka_unit_test(relabelled_customers_give_the_same_table),
         cmocka_unit_test(serialization_rejects_damage),
         cmocka_unit_test(allocation_failures),
         cmocka_unit_test(builder_bad_input),
