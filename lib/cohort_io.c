@@ -50,7 +50,8 @@ static size_t serialized_size(const rtn_cohort_builder *b)
 {
     /* counts are in memory already, so the products cannot overflow a size_t in practice; guard
      * anyway against a 32-bit size_t */
-    if (b->n > (SIZE_MAX - 1024) / 64 || b->n_signups > (SIZE_MAX - 1024) / 64)
+    if (b->n > (SIZE_MAX - 1024) / 64 || b->n_signups > (SIZE_MAX - 1024) / 64 ||
+        b->n_edges > (SIZE_MAX - 1024) / 64)
         return 0;
     return HEADER_SIZE + 4 * b->n_edges + ENTRY_SIZE * b->n + SIGNUP_SIZE * b->n_signups + 8;
 }
@@ -164,7 +165,11 @@ static int read_header(reader *r, rtn_cohort_builder *b, uint64_t *n_entries, ui
     b->has_data = has_data;
     b->n_edges = n_edges;
     int64_t lo, hi;
+    int64_t seconds_lo, seconds_hi;
+    rtn_cohort_param_bounds(RTN_COHORT_PERIOD_SECONDS, &seconds_lo, &seconds_hi);
+    /* the length is kept for every unit (a later set() may switch to seconds): always valid */
     if (rtn__calendar_check(b->unit, b->period_seconds, b->offset_minutes) != 0 ||
+        b->period_seconds < seconds_lo || b->period_seconds > seconds_hi ||
         b->kind < RTN_COHORT_RETURN_ON || b->kind > RTN_COHORT_BRACKETS || reserved != 0 ||
         obs_set > 1 || has_data > 1 || pad0 != 0 || pad1 != 0 || n_edges == 1 ||
         (b->kind == RTN_COHORT_BRACKETS && n_edges < 2))
@@ -172,17 +177,21 @@ static int read_header(reader *r, rtn_cohort_builder *b, uint64_t *n_entries, ui
     rtn_cohort_param_bounds(RTN_COHORT_MAX_PERIODS, &lo, &hi);
     if (b->max_periods < lo || b->max_periods > hi)
         return RTN_ECORRUPT;
+    /* exactly what the writer produces: unset times are 0, and has_data means data */
     if ((obs_set && (b->obs_end < RTN_TIME_MIN || b->obs_end > RTN_TIME_MAX)) ||
+        (!obs_set && b->obs_end != 0) ||
         (has_data && (b->latest < RTN_TIME_MIN || b->latest > RTN_TIME_MAX)) ||
-        (!has_data && (*n_entries != 0 || *n_signups != 0)))
+        (!has_data && b->latest != 0) ||
+        (has_data != (*n_entries != 0 || *n_signups != 0)))
         return RTN_ECORRUPT;
     return RTN_OK;
 }
 
+/* A stored period: one of a supported time, and not after the latest time the state claims. */
 static int period_valid(const rtn_cohort_builder *b, int64_t period)
 {
     return period >= rtn__period_of(RTN_TIME_MIN, b->unit, b->period_seconds, b->offset_minutes) &&
-           period <= rtn__period_of(RTN_TIME_MAX, b->unit, b->period_seconds, b->offset_minutes);
+           period <= rtn__period_of(b->latest, b->unit, b->period_seconds, b->offset_minutes);
 }
 
 /* The body: edges, entries, signups, into freshly allocated arrays of b. */

@@ -159,14 +159,17 @@ static int distinct_cohorts(const rtn_cohort_builder *b, int64_t **out, size_t *
     return RTN_OK;
 }
 
-/* Status of the span of periods [from, to] (absolute indices) against the observation end. */
-static uint8_t span_status(const rtn_cohort_builder *b, int64_t from, int64_t to, int64_t end)
+/* Status of the span of periods [from, to] (absolute indices) against the observation end E,
+ * which lies in period end_period and is its last second when end_is_last. Compared as indices
+ * (period starts increase with the index), so no start of a far bracket edge is ever computed —
+ * with 10^10-second periods that product would overflow. */
+static uint8_t span_status(int64_t from, int64_t to, int64_t end_period, int end_is_last)
 {
-    int64_t start = rtn__period_start(from, b->unit, b->period_seconds, b->offset_minutes);
-    if (start > end)
-        return RTN_CELL_CENSORED;
-    int64_t next = rtn__period_start(to + 1, b->unit, b->period_seconds, b->offset_minutes);
-    return next - 1 <= end ? RTN_CELL_COMPLETE : RTN_CELL_PARTIAL;
+    if (from > end_period)
+        return RTN_CELL_CENSORED; /* starts after E */
+    if (to < end_period || (to == end_period && end_is_last))
+        return RTN_CELL_COMPLETE;
+    return RTN_CELL_PARTIAL;
 }
 
 static int alloc_table(const rtn_cohort_builder *b, size_t rows, size_t cols,
@@ -258,6 +261,9 @@ static void summarise(const rtn_cohort_builder *b, rtn_cohort_table *t, const rt
                       int64_t end)
 {
     size_t cols = t->cols;
+    int64_t end_period = rtn__period_of(end, b->unit, b->period_seconds, b->offset_minutes);
+    int end_is_last =
+        rtn__period_start(end_period + 1, b->unit, b->period_seconds, b->offset_minutes) - 1 == end;
     for (size_t r = 0; r < t->rows; ++r) {
         int64_t c = t->cohort_period[r];
         t->cohort_start[r] = rtn__period_start(c, b->unit, b->period_seconds, b->offset_minutes);
@@ -265,7 +271,7 @@ static void summarise(const rtn_cohort_builder *b, rtn_cohort_table *t, const rt
             size_t cell = r * cols + k;
             int64_t from = c + (b->kind == RTN_COHORT_BRACKETS ? (int64_t)b->edges[k] : (int64_t)k);
             int64_t to = b->kind == RTN_COHORT_BRACKETS ? c + (int64_t)b->edges[k + 1] - 1 : from;
-            uint8_t st = span_status(b, from, to, end);
+            uint8_t st = span_status(from, to, end_period, end_is_last);
             t->status[cell] = st;
             t->revenue[cell] = st == RTN_CELL_CENSORED ? NAN : revenue[cell].hi + revenue[cell].lo;
             if (st == RTN_CELL_CENSORED)
@@ -309,7 +315,8 @@ int rtn_cohort_builder_finish(const rtn_cohort_builder *b, rtn_cohort_table **ou
     size_t cols = b->kind == RTN_COHORT_BRACKETS ? b->n_edges - 1 : (size_t)span;
     /* A table past 2^22 cells (hours over years, say) is a mistake, not a report: refuse it
      * rather than take gigabytes. */
-    if (span > SIZE_MAX / 64 || (cols > 0 && rows > (size_t)MAX_TABLE_CELLS / cols)) {
+    if ((b->kind != RTN_COHORT_BRACKETS && span > SIZE_MAX / 64) ||
+        (cols > 0 && rows > (size_t)MAX_TABLE_CELLS / cols)) {
         rtn__free(&b->alloc, cohorts);
         return RTN_ENOMEM;
     }

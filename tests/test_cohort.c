@@ -286,6 +286,34 @@ static void table_signups_and_observation_end(void **state)
     const uint64_t rolling[4] = {3, 1, 2, 0};
     assert_memory_equal(v.active, rolling, sizeof rolling);
     rtn_cohort_table *t = NULL;
+    /* brackets far out with the longest periods: statuses come from period indices, never from
+     * the start of period 10^9 × 10^10 s (which would overflow) */
+    {
+        rtn_cohort_builder *wide = NULL;
+        assert_int_equal(rtn_cohort_builder_create(&wide, NULL), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(wide, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS),
+                         RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(wide, RTN_COHORT_PERIOD_SECONDS,
+                                                INT64_C(10000000000)),
+                         RTN_OK);
+        const uint32_t far[] = {0, 1000000000};
+        assert_int_equal(rtn_cohort_builder_set_brackets(wide, far, 2), RTN_OK);
+        const int64_t who[] = {1};
+        const int64_t when[] = {0};
+        assert_int_equal(rtn_cohort_builder_add(wide, who, when, NULL, 1, NULL), RTN_OK);
+        table_view w;
+        finish_view(wide, &w);
+        assert_int_equal(w.status[0], RTN_CELL_PARTIAL);
+        assert_int_equal(w.active[0], 1);
+        rtn_cohort_builder_free(wide);
+    }
+    /* an observation end on a period's last second completes that period */
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_OBSERVATION_END, 59 * DAY - 1), RTN_OK);
+    finish_view(b, &v); /* through February 28, 23:59:59 */
+    assert_int_equal(v.cols, 2);
+    assert_int_equal(v.status[1], RTN_CELL_COMPLETE); /* January cohort, February: complete */
+    assert_int_equal(v.status[2], RTN_CELL_COMPLETE); /* February cohort, February */
+    assert_int_equal(v.status[3], RTN_CELL_CENSORED); /* February cohort, March */
     /* absurdly fine periods over the data: refused, not gigabytes */
     {
         rtn_cohort_builder *fine = NULL;
@@ -659,6 +687,35 @@ static void serialization_rejects_damage(void **state)
         reseal(bad, len);
         assert_int_equal(rtn_cohort_builder_deserialize(&back, bad, len, NULL), forgeries[i].want);
         assert_null(back);
+    }
+    /* forged 64-bit fields: a zero period length (later a division by zero), a latest time
+     * before the data it claims to cover, an "unset" observation end that is not 0 */
+    const struct {
+        size_t at;
+        uint64_t value;
+    } fields[] = {{24, 0}, {24, UINT64_C(10000000001)}, {64, 0}, {40, 5}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; ++i) {
+        memcpy(bad, buf, len);
+        for (int byte = 0; byte < 8; ++byte)
+            bad[fields[i].at + (size_t)byte] = (uint8_t)(fields[i].value >> (8 * byte));
+        reseal(bad, len);
+        assert_int_equal(rtn_cohort_builder_deserialize(&back, bad, len, NULL), RTN_ECORRUPT);
+        assert_null(back);
+    }
+    /* an empty builder's bytes claiming to hold data */
+    {
+        rtn_cohort_builder *empty = NULL;
+        assert_int_equal(rtn_cohort_builder_create(&empty, NULL), RTN_OK);
+        size_t elen;
+        uint8_t *ebuf = serialize(empty, &elen);
+        assert_int_equal(rtn_cohort_builder_deserialize(&back, ebuf, elen, NULL), RTN_OK);
+        rtn_cohort_builder_free(back);
+        back = NULL;
+        ebuf[49] = 1; /* has_data */
+        reseal(ebuf, elen);
+        assert_int_equal(rtn_cohort_builder_deserialize(&back, ebuf, elen, NULL), RTN_ECORRUPT);
+        free(ebuf);
+        rtn_cohort_builder_free(empty);
     }
     /* and the intact buffer still reads */
     assert_int_equal(rtn_cohort_builder_deserialize(&back, buf, len, NULL), RTN_OK);

@@ -124,7 +124,7 @@ RTN_API int rtn_cohort_builder_set(rtn_cohort_builder *b, int32_t param, int64_t
 
 /**
  * Reads a parameter's current value. For ::RTN_COHORT_OBSERVATION_END not set explicitly, the
- * latest event time added so far (::RTN_EUNDEFINED if none).
+ * latest event or signup time added so far (::RTN_EUNDEFINED if none).
  * @return ::RTN_OK; ::RTN_EINVAL for a NULL pointer or an unknown parameter; ::RTN_EUNDEFINED.
  */
 RTN_API int rtn_cohort_builder_get(const rtn_cohort_builder *b, int32_t param, int64_t *value);
@@ -197,7 +197,7 @@ RTN_API int rtn_cohort_builder_merge(rtn_cohort_builder *into, const rtn_cohort_
  *   by (customer, period), unique · n_signups × (i64 customer · i64 period) sorted, unique ·
  *   u64 FNV-1a checksum of every byte before it.
  * @return ::RTN_OK; ::RTN_EINVAL for a NULL builder or @p len; ::RTN_EBUFSIZE (with *len set) when
- *         buf is NULL or cap < *len.
+ *         buf is NULL or cap < *len; ::RTN_ENOMEM if the size would not fit a size_t.
  */
 RTN_API int rtn_cohort_builder_serialize(const rtn_cohort_builder *b, uint8_t *buf, size_t cap,
                                          size_t *len);

@@ -77,6 +77,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == RTN_OK) {
         check_table(b);
         round_trip(b);
+        /* a deserialised builder takes more data and merges like any other */
+        const int64_t who[] = {1, 2};
+        const int64_t when[] = {0, 86400};
+        rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS);
+        rc = rtn_cohort_builder_add(b, who, when, NULL, 2, NULL);
+        FUZZ_CHECK(rc == RTN_OK || rc == RTN_ENOMEM || rc == RTN_EOVERFLOW);
+        rtn_cohort_builder *other = NULL;
+        if (rtn_cohort_builder_create(&other, NULL) == RTN_OK) {
+            rc = rtn_cohort_builder_merge(other, b);
+            FUZZ_CHECK(rc == RTN_OK || rc == RTN_ENOMEM || rc == RTN_EOVERFLOW);
+            check_table(other);
+            rtn_cohort_builder_free(other);
+        }
         rtn_cohort_builder_free(b);
     }
 
@@ -86,10 +99,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     uint8_t unit = fuzz_byte(&in) % 6, kind = fuzz_byte(&in) % 2, offset = fuzz_byte(&in);
     rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, unit == 5 ? RTN_PERIOD_SECONDS : unit % 4);
-    rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS, 1 + (int64_t)fuzz_byte(&in) * 3600);
+    uint8_t len = fuzz_byte(&in); /* hours, or powers of two up to past the 10^10 s limit */
+    rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS,
+                           len < 128 ? 1 + (int64_t)len * 3600 : INT64_C(1) << (len % 35));
     rtn_cohort_builder_set(b, RTN_COHORT_UTC_OFFSET_MINUTES, ((int64_t)offset - 128) * 11);
     rtn_cohort_builder_set(b, RTN_COHORT_KIND, kind);
     rtn_cohort_builder_set(b, RTN_COHORT_MAX_PERIODS, fuzz_byte(&in) % 40);
+    uint8_t brackets = fuzz_byte(&in);
+    if (brackets & 1) { /* 2-4 edges, near or far */
+        uint32_t edges[4];
+        size_t n_edges = 2 + (size_t)(brackets >> 1) % 3;
+        for (size_t i = 0; i < n_edges; ++i)
+            edges[i] = brackets & 2 ? (uint32_t)fuzz_u64(&in) : (uint32_t)fuzz_byte(&in);
+        rtn_cohort_builder_set_brackets(b, edges, n_edges); /* may refuse: also fine */
+    }
     enum { MAX_EVENTS = 64 };
     int64_t customer[MAX_EVENTS], time[MAX_EVENTS];
     double amount[MAX_EVENTS];
