@@ -318,6 +318,74 @@ static void chunk_free(const rtn_allocator *a, chunk *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Appends sorted packed keys to c, folding equal keys (one customer-period) into one entry. */
+static void fold_packed(const uint64_t *key, const double *val, size_t n, unsigned pbits,
+                        int64_t cmin, int64_t pmin, chunk *c)
+{
+    uint64_t pmask = (UINT64_C(1) << pbits) - 1;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        rtn__dd sum = {0.0, 0.0};
+        for (; j < n && key[j] == key[i]; ++j)
+            if (val)
+                sum = rtn__dd_add(sum, val[j], 0.0);
+        c->customer[c->n] = (int64_t)((uint64_t)cmin + (key[i] >> pbits));
+        c->period[c->n] = (int64_t)((uint64_t)pmin + (key[i] & pmask));
+        c->revenue[c->n++] = sum;
+        i = j;
+    }
+}
+
+#define SPLIT_BITS 11
+
+/* Many wide packed keys: one most-significant-digit split into 2^11 buckets (one pass over main
+ * memory, into gk/gv), then each bucket — a few thousand keys, cache-sized — sorted by the
+ * remaining bits in a small scratch buffer reused for every bucket, and folded straight into c.
+ * Against an LSD sort this touches main memory once instead of once per digit, and needs no
+ * second pair of full-size buffers. count needs 6 rows. */
+static int sort_fold_split(const rtn_allocator *a, const uint64_t *key, const double *amount,
+                           size_t n, unsigned bits, unsigned pbits, int64_t cmin, int64_t pmin,
+                           uint64_t *gk, double *gv, size_t (*count)[2048], chunk *c)
+{
+    unsigned shift = bits - SPLIT_BITS;
+    size_t *next = count[0], *begin = count[1];
+    memset(next, 0, sizeof count[0]);
+    for (size_t i = 0; i < n; ++i)
+        next[key[i] >> shift]++;
+    size_t sum = 0, biggest = 0;
+    for (size_t d = 0; d < 2048; ++d) {
+        biggest = next[d] > biggest ? next[d] : biggest;
+        begin[d] = sum;
+        sum += next[d];
+        next[d] = begin[d];
+    }
+    for (size_t i = 0; i < n; ++i) {
+        size_t to = next[key[i] >> shift]++;
+        gk[to] = key[i];
+        if (amount)
+            gv[to] = amount[i];
+    }
+    uint64_t *sk = rtn__alloc(a, biggest, sizeof *sk);
+    double *sv = amount ? rtn__alloc(a, biggest, sizeof *sv) : NULL;
+    if (!sk || (amount && !sv)) {
+        rtn__free(a, sk);
+        rtn__free(a, sv);
+        return RTN_ENOMEM;
+    }
+    for (size_t d = 0; d < 2048; ++d) {
+        size_t s = begin[d], m = next[d] - s; /* next[d] is the bucket's end after the scatter */
+        if (m == 0)
+            continue;
+        columns slice = {gk + s, NULL, amount ? gv + s : NULL}, scratch = {sk, NULL, sv};
+        /* the slice is both source and second buffer: after the first pass it is free */
+        columns r = radix_sort(slice, scratch, slice, m, shift, count + 2);
+        fold_packed(r.key, r.val, m, pbits, cmin, pmin, c);
+    }
+    rtn__free(a, sk);
+    rtn__free(a, sv);
+    return RTN_OK;
+}
+
 /* Buckets and sorts the events (customer, time, amount) of one call and folds equal
  * (customer, period) pairs into `out`. The common case packs customer and period offsets into one
  * key; ids spread over too wide a range for that are sorted by period, then by customer. */
@@ -340,7 +408,7 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
     unsigned pbits = bits_for((uint64_t)pmax - (uint64_t)pmin);
     int packed = cbits + pbits <= 64 && pbits < 64; /* shifts by 64 bits are undefined */
 
-    size_t (*count)[2048] = rtn__alloc(a, 6, sizeof *count);
+    size_t (*count)[2048] = rtn__alloc(a, 8, sizeof *count);
     uint64_t *key = rtn__alloc(a, n, sizeof *key), *key2 = rtn__alloc(a, n, sizeof *key);
     uint64_t *aux = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
     uint64_t *aux2 = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
@@ -357,8 +425,17 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
         for (size_t i = 0; i < n; ++i) /* customer offset above period offset */
             key[i] = (((uint64_t)customer[i] - (uint64_t)cmin) << pbits) |
                      ((uint64_t)bucket(&k, time[i]) - (uint64_t)pmin);
+        unsigned bits = cbits + pbits;
+        if (bits > 2 * SPLIT_BITS && n >= 65536) {
+            rc = sort_fold_split(a, key, amount, n, bits, pbits, cmin, pmin, key2, val1, count, &c);
+            if (rc != RTN_OK)
+                goto done;
+            goto folded;
+        }
         columns src = {key, NULL, (double *)(uintptr_t)amount}; /* only read */
-        sorted = radix_sort(src, one, two, n, cbits + pbits, count);
+        sorted = radix_sort(src, one, two, n, bits, count);
+        fold_packed(sorted.key, sorted.val, n, pbits, cmin, pmin, &c);
+        goto folded;
     } else {
         /* by period, then stably by customer (the key and aux roles swap); three sets of
          * buffers, so that the second sort always has two that its source does not use */
@@ -397,18 +474,6 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
         rtn__free(a, aux3);
         rtn__free(a, val3);
         goto folded;
-    }
-    uint64_t pmask = (UINT64_C(1) << pbits) - 1;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        rtn__dd sum = {0.0, 0.0};
-        for (; j < n && sorted.key[j] == sorted.key[i]; ++j)
-            if (amount)
-                sum = rtn__dd_add(sum, sorted.val[j], 0.0);
-        c.customer[c.n] = (int64_t)((uint64_t)cmin + (sorted.key[i] >> pbits));
-        c.period[c.n] = (int64_t)((uint64_t)pmin + (sorted.key[i] & pmask));
-        c.revenue[c.n++] = sum;
-        i = j;
     }
 folded:
     for (size_t i = 0; i < c.n; ++i)

@@ -632,6 +632,42 @@ static void relabelled_customers_give_the_same_table(void **state)
     }
 }
 
+/* One large add (2^17 events over ~2^24 customer ids: the sort's split-into-buckets path) gives
+ * the same table as the same events added 5000 at a time (the plain radix path). */
+static void large_add_matches_small_adds(void **state)
+{
+    (void)state;
+    enum { N = 1 << 17 };
+    int64_t *customer = malloc(N * sizeof *customer), *time = malloc(N * sizeof *time);
+    double *amount = malloc(N * sizeof *amount);
+    assert_true(customer && time && amount);
+    uint64_t seed = 31337;
+    for (size_t i = 0; i < N; ++i) {
+        uint64_t r = rng(&seed);
+        customer[i] = (int64_t)(r % 20000) * 997 - 5000000; /* 2^24.3 wide: packed, split */
+        time[i] = (int64_t)((r >> 20) % (700 * DAY));
+        amount[i] = (double)((r >> 44) % 10000) / 100.0;
+    }
+    table_dump once, pieces;
+    rtn_cohort_builder *x = thirty_day_builder(), *y = thirty_day_builder();
+    assert_int_equal(rtn_cohort_builder_add(x, customer, time, amount, N, NULL), RTN_OK);
+    for (size_t at = 0; at < N; at += 5000) {
+        size_t m = N - at < 5000 ? N - at : 5000;
+        assert_int_equal(rtn_cohort_builder_add(y, customer + at, time + at, amount + at, m, NULL),
+                         RTN_OK);
+    }
+    dump(x, &once);
+    dump(y, &pieces);
+    assert_same(&once, &pieces);
+    dump_free(&once);
+    dump_free(&pieces);
+    rtn_cohort_builder_free(x);
+    rtn_cohort_builder_free(y);
+    free(customer);
+    free(time);
+    free(amount);
+}
+
 /* ---- the byte format: every truncation and every flipped bit is an error, never a crash -------- */
 
 static uint8_t *serialize(const rtn_cohort_builder *b, size_t *len)
@@ -1014,6 +1050,7 @@ int main(void)
         cmocka_unit_test(random_table_matches_brute_force),
         cmocka_unit_test(random_partitions_merge_exactly),
         cmocka_unit_test(relabelled_customers_give_the_same_table),
+        cmocka_unit_test(large_add_matches_small_adds),
         cmocka_unit_test(serialization_rejects_damage),
         cmocka_unit_test(allocation_failures),
         cmocka_unit_test(builder_bad_input),
