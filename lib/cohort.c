@@ -2,9 +2,10 @@
  *
  * The state is each customer's distinct active periods with their revenue, kept as three
  * parallel arrays sorted by (customer, period). Adding a chunk of events buckets each time while
- * packing (customer, period) into one key, sorts the keys with an LSD radix sort, folds
- * duplicates, and merges the result into the state in one linear pass; merging two builders is
- * the same linear merge. Sorting rather than hashing keeps every pass sequential over memory. */
+ * packing (customer, period) into one key, sorts the keys (a radix sort; for many wide keys, one
+ * split into cache-sized buckets first), folds duplicates, and merges the result into the state
+ * in one linear pass; merging two builders is the same linear merge. Sorting rather than hashing
+ * keeps every pass over main memory sequential. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -435,7 +436,6 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
         columns src = {key, NULL, (double *)(uintptr_t)amount}; /* only read */
         sorted = radix_sort(src, one, two, n, bits, count);
         fold_packed(sorted.key, sorted.val, n, pbits, cmin, pmin, &c);
-        goto folded;
     } else {
         /* by period, then stably by customer (the key and aux roles swap); three sets of
          * buffers, so that the second sort always has two that its source does not use */
@@ -473,7 +473,6 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
         rtn__free(a, key3);
         rtn__free(a, aux3);
         rtn__free(a, val3);
-        goto folded;
     }
 folded:
     for (size_t i = 0; i < c.n; ++i)
