@@ -34,28 +34,11 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "bench_util.h"
+
 #define RECORD 24
 #define CHUNK_RECORDS 65536 /* 1.5 MiB read buffer: the columns are the only big arrays */
 #define PERIOD_SECONDS (30 * INT64_C(86400))
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static double peak_rss_mib(void)
 {

@@ -12,18 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
@@ -77,8 +66,7 @@ int main(int argc, char **argv)
     }
     printf("n=%zu promoters=%llu passives=%llu detractors=%llu nps=%.12g se=%.12g invalid=0\n", n,
            (unsigned long long)p, (unsigned long long)a, (unsigned long long)d, nps, se);
-    qsort(times, (size_t)repeats, sizeof *times, cmp_double);
-    double med = times[repeats / 2];
+    double med = median(times, repeats);
     printf("kernel: median %.6f s over %d runs, %.2f GB/s (%.0f M scores/s)\n", med, repeats,
            (double)n / med / 1e9, (double)n / med / 1e6);
     free(times);
