@@ -78,8 +78,7 @@ static cli_option clv_opts[] = {
     END_OPTIONS};
 
 static cli_option cohort_opts[] = {
-    {"customer", "COL", "the customer id column: whole numbers, or any text (hashed) (required)",
-     NULL},
+    {"customer", "COL", "the customer id column: any text, compared exactly (required)", NULL},
     {"time", "COL", "the event time column: Unix seconds or ISO 8601 (required)", NULL},
     {"amount", "COL", "an amount column: adds revenue to --format json", NULL},
     {"period", "P", "day, week (ISO), month (default), quarter, or a number of seconds", NULL},

@@ -374,6 +374,13 @@ def test_cohort_json_rolling_and_errors(tmp_path):
     f.write_text("id,when\nalice@example.com,1700000000\nbob,2023-11-20T10:00:00+01:00\n")
     r = ok("cohort", f, "--customer", "id", "--time", "when", "--format", "json", "--period", "day")
     assert [c["size"] for c in r["cohorts"]] == [1, 1]
+    # ids are compared as text: "7" and "007" are two customers; 30,000 distinct ids intern fine
+    rows = ["id,when", "7,2024-01-01", "007,2024-01-01", "7,2024-02-01"]
+    rows += ["u%d,2024-0%d-15" % (i, 1 + i % 3) for i in range(30000)]
+    f.write_text("\n".join(rows) + "\n")
+    r = ok("cohort", f, "--customer", "id", "--time", "when", "--format", "json")
+    assert [c["size"] for c in r["cohorts"]] == [10002, 10000, 10000]
+    assert r["cohorts"][0]["active"][:2] == [10002, 1]
     fails(2, "cohort", f, "--customer", "id", "--time", "when", "--period", "fortnight")
     fails(2, "cohort", f, "--customer", "id", "--time", "when", "--utc-offset", "5000")
     fails(2, "cohort", f, "--customer", "id", "--time", "when", "--kind", "brackets")
