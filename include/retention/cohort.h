@@ -23,8 +23,9 @@
  * union of their input, whether or not the input was partitioned by customer; a customer's events
  * may also arrive over many rtn_cohort_builder_add() calls. The state serialises to a versioned,
  * little-endian byte format (see rtn_cohort_builder_serialize()) for merging across processes and
- * machines. Counts merge exactly; revenue sums are compensated (Neumaier) and equal to the last
- * bit for amounts that add exactly (whole cents below 2^53, say).
+ * machines. Counts merge exactly; revenue is summed in double-double precision (about 106 bits),
+ * so sums of ordinary amounts (whole cents, say) are exact and do not depend on how the input was
+ * split and merged.
  *
  * **Ownership and threads.** Builders and tables are opaque handles, created by the functions
  * here and released with rtn_cohort_builder_free() / rtn_cohort_table_free() (NULL is a no-op).
