@@ -344,15 +344,24 @@ static void fold_packed(const uint64_t *key, const double *val, size_t n, unsign
  * remaining bits in a small scratch buffer reused for every bucket, and folded straight into c.
  * Against an LSD sort this touches main memory once instead of once per digit, and needs no
  * second pair of full-size buffers. count needs 6 rows. */
-static int sort_fold_split(const rtn_allocator *a, const uint64_t *key, const double *amount,
-                           size_t n, unsigned bits, unsigned pbits, int64_t cmin, int64_t pmin,
-                           uint64_t *gk, double *gv, size_t (*count)[2048], chunk *c)
+/* The packed key of event i: customer offset above period offset. */
+#define PACKED_KEY_OF(k, i)                                                                        \
+    ((((uint64_t)customer[i] - (uint64_t)cmin) << pbits) |                                         \
+     ((uint64_t)bucket(k, time[i]) - (uint64_t)pmin))
+#define PACKED_KEY(i) PACKED_KEY_OF(k, i)
+
+static int sort_fold_split(const rtn_allocator *a, const int64_t *customer, const int64_t *time,
+                           const bucketer *k, const double *amount, size_t n, unsigned bits,
+                           unsigned pbits, int64_t cmin, int64_t pmin, uint64_t *gk, double *gv,
+                           size_t (*count)[2048], chunk *c)
 {
+    /* the keys are computed twice (count, then scatter) rather than stored: cheaper than
+     * writing a full-size array to fresh memory */
     unsigned shift = bits - SPLIT_BITS;
     size_t *next = count[0], *begin = count[1];
     memset(next, 0, sizeof count[0]);
     for (size_t i = 0; i < n; ++i)
-        next[key[i] >> shift]++;
+        next[PACKED_KEY(i) >> shift]++;
     size_t sum = 0, biggest = 0;
     for (size_t d = 0; d < 2048; ++d) {
         biggest = next[d] > biggest ? next[d] : biggest;
@@ -361,8 +370,9 @@ static int sort_fold_split(const rtn_allocator *a, const uint64_t *key, const do
         next[d] = begin[d];
     }
     for (size_t i = 0; i < n; ++i) {
-        size_t to = next[key[i] >> shift]++;
-        gk[to] = key[i];
+        uint64_t key = PACKED_KEY(i);
+        size_t to = next[key >> shift]++;
+        gk[to] = key;
         if (amount)
             gv[to] = amount[i];
     }
@@ -423,16 +433,17 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
         goto done;
     columns sorted, one = {key2, aux2, val1}, two = {key, aux, val2};
     if (packed) {
-        for (size_t i = 0; i < n; ++i) /* customer offset above period offset */
-            key[i] = (((uint64_t)customer[i] - (uint64_t)cmin) << pbits) |
-                     ((uint64_t)bucket(&k, time[i]) - (uint64_t)pmin);
         unsigned bits = cbits + pbits;
         if (bits > 2 * SPLIT_BITS && n >= 65536) {
-            rc = sort_fold_split(a, key, amount, n, bits, pbits, cmin, pmin, key2, val1, count, &c);
+            rc = sort_fold_split(a, customer, time, &k, amount, n, bits, pbits, cmin, pmin, key2,
+                                 val1, count, &c);
             if (rc != RTN_OK)
                 goto done;
             goto folded;
         }
+        const bucketer *kp = &k;
+        for (size_t i = 0; i < n; ++i)
+            key[i] = PACKED_KEY_OF(kp, i);
         columns src = {key, NULL, (double *)(uintptr_t)amount}; /* only read */
         sorted = radix_sort(src, one, two, n, bits, count);
         fold_packed(sorted.key, sorted.val, n, pbits, cmin, pmin, &c);
