@@ -418,23 +418,26 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
     unsigned cbits = bits_for((uint64_t)cmax - (uint64_t)cmin);
     unsigned pbits = bits_for((uint64_t)pmax - (uint64_t)pmin);
     int packed = cbits + pbits <= 64 && pbits < 64; /* shifts by 64 bits are undefined */
+    /* the bucket split needs only its target (key2, val1); the other sorts a second pair too */
+    int split = packed && cbits + pbits > 2 * SPLIT_BITS && n >= 65536;
 
     size_t (*count)[2048] = rtn__alloc(a, 8, sizeof *count);
-    uint64_t *key = rtn__alloc(a, n, sizeof *key), *key2 = rtn__alloc(a, n, sizeof *key);
+    uint64_t *key = split ? NULL : rtn__alloc(a, n, sizeof *key);
+    uint64_t *key2 = rtn__alloc(a, n, sizeof *key2);
     uint64_t *aux = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
     uint64_t *aux2 = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
     double *val1 = amount ? rtn__alloc(a, n, sizeof *val1) : NULL;
-    double *val2 = amount ? rtn__alloc(a, n, sizeof *val2) : NULL;
+    double *val2 = amount && !split ? rtn__alloc(a, n, sizeof *val2) : NULL;
     chunk c = {rtn__alloc(a, n, sizeof(int64_t)), rtn__alloc(a, n, sizeof(int64_t)),
                rtn__alloc(a, n, sizeof(rtn__dd)), 0};
     rc = RTN_ENOMEM;
-    if (!count || !key || !key2 || (!packed && (!aux || !aux2)) || (amount && (!val1 || !val2)) ||
-        !c.customer || !c.period || !c.revenue)
+    if (!count || (!split && !key) || !key2 || (!packed && (!aux || !aux2)) ||
+        (amount && (!val1 || (!split && !val2))) || !c.customer || !c.period || !c.revenue)
         goto done;
     columns sorted, one = {key2, aux2, val1}, two = {key, aux, val2};
     if (packed) {
         unsigned bits = cbits + pbits;
-        if (bits > 2 * SPLIT_BITS && n >= 65536) {
+        if (split) {
             rc = sort_fold_split(a, customer, time, &k, amount, n, bits, pbits, cmin, pmin, key2,
                                  val1, count, &c);
             if (rc != RTN_OK)
