@@ -12,6 +12,7 @@
  *   retention/clv.h     formula CLV, CAC payback, LTV:CAC
  *   retention/calendar.h  bucketing times into days, ISO weeks, months, quarters
  *   retention/cohort.h  cohort retention tables: builders that merge and serialise, tables
+ *   retention/survival.h  Kaplan-Meier curves, confidence bounds, quantiles, log-rank tests
  */
 #ifndef RETENTION_H
 #define RETENTION_H
@@ -22,5 +23,6 @@
 #include "retention/clv.h"
 #include "retention/calendar.h"
 #include "retention/cohort.h"
+#include "retention/survival.h"
 
 #endif /* RETENTION_H */

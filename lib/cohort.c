@@ -14,42 +14,6 @@
 #define MAX_PERIODS_LIMIT INT64_C(2147483647)
 #define MAX_PERIOD_SECONDS INT64_C(10000000000)
 
-/* ---- allocation ------------------------------------------------------------------------------- */
-
-static void *default_alloc(void *opaque, size_t size)
-{
-    (void)opaque;
-    return malloc(size);
-}
-
-static void default_free(void *opaque, void *p)
-{
-    (void)opaque;
-    free(p);
-}
-
-void rtn__default_allocator(rtn_allocator *a)
-{
-    a->alloc = default_alloc;
-    a->free = default_free;
-    a->opaque = NULL;
-}
-
-void *rtn__alloc(const rtn_allocator *a, size_t count, size_t size)
-{
-    if (count == 0)
-        count = 1; /* a valid, freeable pointer for empty arrays */
-    if (count > SIZE_MAX / size)
-        return NULL;
-    return a->alloc(a->opaque, count * size);
-}
-
-void rtn__free(const rtn_allocator *a, void *p)
-{
-    if (p)
-        a->free(a->opaque, p);
-}
-
 /* ---- create, free, parameters ------------------------------------------------------------------- */
 
 int rtn__cohort_builder_new(rtn_cohort_builder **out, const rtn_allocator *alloc)

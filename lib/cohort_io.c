@@ -5,6 +5,7 @@
  * revenue), so that a hostile buffer can at worst be rejected. */
 #include <string.h>
 
+#include "bytes.h"
 #include "cohort_state.h"
 
 #define MAGIC "RTNCOHRT"
@@ -12,39 +13,6 @@
 #define HEADER_SIZE 88u /* bytes before the edges: see put_header() */
 #define ENTRY_SIZE 32u
 #define SIGNUP_SIZE 16u
-
-/* FNV-1a, 64 bits: cheap, and enough to catch truncation and flipped bits (not an attacker, whom
- * the structural checks below handle). */
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (size_t i = 0; i < n; ++i)
-        h = (h ^ p[i]) * UINT64_C(1099511628211);
-    return h;
-}
-
-/* ---- little-endian writer ------------------------------------------------------------------------ */
-
-static uint8_t *put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; ++i)
-        *p++ = (uint8_t)(v >> (8 * i));
-    return p;
-}
-
-static uint8_t *put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; ++i)
-        *p++ = (uint8_t)(v >> (8 * i));
-    return p;
-}
-
-static uint8_t *put_f64(uint8_t *p, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    return put_u64(p, bits);
-}
 
 static size_t serialized_size(const rtn_cohort_builder *b)
 {
@@ -104,39 +72,6 @@ int rtn_cohort_builder_serialize(const rtn_cohort_builder *b, uint8_t *buf, size
 }
 
 /* ---- validating reader ----------------------------------------------------------------------------- */
-
-typedef struct reader {
-    const uint8_t *p, *end;
-} reader;
-
-static uint64_t get_u64(reader *r)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-        v |= (uint64_t)r->p[i] << (8 * i);
-    r->p += 8;
-    return v;
-}
-
-static uint32_t get_u32(reader *r)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i)
-        v |= (uint32_t)r->p[i] << (8 * i);
-    r->p += 4;
-    return v;
-}
-
-static double get_f64(reader *r)
-{
-    uint64_t bits = get_u64(r);
-    double v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
-static int64_t as_i64(uint64_t v) { return (int64_t)v; } /* two's complement on every target */
-static int32_t as_i32(uint32_t v) { return (int32_t)v; }
 
 /* The header's values, validated. */
 static int read_header(reader *r, rtn_cohort_builder *b, uint64_t *n_entries, uint64_t *n_signups)

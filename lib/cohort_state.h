@@ -5,25 +5,6 @@
 
 #include "internal.h"
 
-/* Revenue as an unevaluated sum hi + lo (double-double, ~106 bits): sums of ordinary amounts are
- * then exact, so a table's revenue does not depend on how the input was split and merged. */
-typedef struct rtn__dd {
-    double hi, lo;
-} rtn__dd;
-
-static inline rtn__dd rtn__dd_add(rtn__dd a, double x, double y)
-{
-    /* a + x + y; Knuth's two-sum of the leading parts, then the tails */
-    double s = a.hi + x;
-    double bb = s - a.hi;
-    double err = (a.hi - (s - bb)) + (x - bb);
-    double lo = a.lo + y + err;
-    rtn__dd r;
-    r.hi = s + lo;
-    r.lo = lo - (r.hi - s);
-    return r;
-}
-
 struct rtn_cohort_builder {
     rtn_allocator alloc;
     /* the calendar: fixed once anything is added */
@@ -48,9 +29,6 @@ struct rtn_cohort_builder {
     size_t n_signups, signup_cap;
 };
 
-void *rtn__alloc(const rtn_allocator *a, size_t count, size_t size); /* NULL on overflow too */
-void rtn__free(const rtn_allocator *a, void *p);
-void rtn__default_allocator(rtn_allocator *a);
 int rtn__cohort_builder_new(rtn_cohort_builder **out, const rtn_allocator *alloc);
 /* Replaces the builder's activity arrays (taking ownership) / signup arrays. */
 void rtn__cohort_set_entries(rtn_cohort_builder *b, int64_t *customer, int64_t *period,

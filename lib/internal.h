@@ -90,4 +90,37 @@ int64_t rtn__period_start(int64_t period, int32_t unit, int64_t seconds, int32_t
 /* Wilson score interval for k of n (n > 0, k ≤ n) with two-sided critical value z. */
 void rtn__wilson(uint64_t k, uint64_t n, double z, double *low, double *high);
 
+/* A sum kept as an unevaluated hi + lo (double-double, ~106 bits): sums of ordinary amounts
+ * (revenue, case weights) are then exact, so a merged state does not depend on how the input
+ * was split and merged. */
+typedef struct rtn__dd {
+    double hi, lo;
+} rtn__dd;
+
+static inline rtn__dd rtn__dd_add(rtn__dd a, double x, double y)
+{
+    /* a + x + y; Knuth's two-sum of the leading parts, then the tails */
+    double s = a.hi + x;
+    double bb = s - a.hi;
+    double err = (a.hi - (s - bb)) + (x - bb);
+    double lo = a.lo + y + err;
+    rtn__dd r;
+    r.hi = s + lo;
+    r.lo = lo - (r.hi - s);
+    return r;
+}
+
+/* Special functions (lib/special.c). rtn__lgamma: log Γ(x) for x > 0 (NaN otherwise), thread-safe
+ * unlike lgamma(). rtn__gamma_q: the regularised upper incomplete gamma Q(a, x) = Γ(a, x) / Γ(a)
+ * for a > 0, x ≥ 0. rtn__chisq_upper: P(χ²_df ≥ x) = Q(df / 2, x / 2), 1 for x ≤ 0. */
+double rtn__lgamma(double x);
+double rtn__gamma_q(double a, double x);
+double rtn__chisq_upper(double x, double df);
+
+/* Allocation through a caller's allocator (lib/cohort.c): rtn__alloc returns NULL when
+ * count × size overflows, too; rtn__free accepts NULL. */
+void *rtn__alloc(const rtn_allocator *a, size_t count, size_t size);
+void rtn__free(const rtn_allocator *a, void *p);
+void rtn__default_allocator(rtn_allocator *a);
+
 #endif /* RETENTION_INTERNAL_H */
