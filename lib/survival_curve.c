@@ -300,10 +300,9 @@ int rtn_km_survival_at(const rtn_km *km, const double *t, size_t n, double *surv
         }
     for (size_t i = 0; i < n; ++i) {
         size_t k = rows_upto(km, t[i]);
-        double s = 1.0, lo, hi;
-        if (k == 0) {
-            rtn__km_bounds(1.0, 0.0, km->z, km->conf_type, &lo, &hi);
-        } else {
+        double s = 1.0, lo = 1.0, hi = 1.0; /* before the first time: R gives [1, 1] for
+                                               * every type, log-log included */
+        if (k > 0) {
             s = km->surv[k - 1];
             lo = km->lower[k - 1];
             hi = km->upper[k - 1];

@@ -228,9 +228,9 @@ RTN_API int rtn_km_size(const rtn_km *km, size_t *rows);
 RTN_API int rtn_km_column(const rtn_km *km, int32_t column, double *out, size_t cap);
 
 /**
- * The curve at arbitrary times: S(t) = S(t_j) for the last t_j ≤ t (1 before the first time,
- * with bounds 1, or NaN for "log-log"), and the last row's values past the last time (R's
- * summary(fit, times, extend = TRUE)). Each output may be NULL; non-NULL ones get n values.
+ * The curve at arbitrary times: S(t) = S(t_j) and its bounds for the last t_j ≤ t, and the last
+ * row's values past the last time; before the first time S = 1 with bounds [1, 1] for every
+ * type (all as R's summary(fit, times, extend = TRUE)). Each output may be NULL; non-NULL ones get n values.
  * @param t n finite times. @param[out] bad_index may be NULL; the first non-finite time.
  * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers with n > 0; ::RTN_EDOMAIN for a NaN or
  *         infinite time.
