@@ -85,7 +85,7 @@ static rtn_km *km_new(const rtn_allocator *a, size_t m)
 /* The sorted table with ties within the tolerance folded into their group's first time. */
 typedef struct groups {
     double *time;
-    uint64_t *n_exit, *n_enter;
+    uint64_t *n_event, *n_exit, *n_enter;
     double *w_event, *w_censor, *w_enter;
     size_t n;
 } groups;
@@ -114,11 +114,13 @@ static void fold_groups(const rtn__km_slot *s, const rtn__km_weights *w, size_t 
                 g->w_enter[n - 1] = en.hi + en.lo;
             }
             g->time[n] = s[i].time;
+            g->n_event[n] = 0;
             g->n_exit[n] = 0;
             g->n_enter[n] = 0;
             ev.hi = ev.lo = ce.hi = ce.lo = en.hi = en.lo = 0.0;
             ++n;
         }
+        g->n_event[n - 1] += s[i].n_event;
         g->n_exit[n - 1] += s[i].n_event + s[i].n_censor;
         g->n_enter[n - 1] += s[i].n_enter;
         rtn__dd e = dd_of(w, i, 0, s), c = dd_of(w, i, 1, s), x = dd_of(w, i, 2, s);
@@ -150,8 +152,12 @@ static int sweep(const rtn_km_builder *b, const groups *g, rtn_km *km)
                 return RTN_EUNDEFINED; /* more leave than are at risk: inconsistent counts */
             double n = at_risk.hi + at_risk.lo, d = g->w_event[j];
             if (d > 0.0) {
-                s *= (n - d) / n;
-                gw += d / (n * (n - d)); /* +inf when everyone left: S = 0 */
+                /* n − d from the unrounded sums, and exactly 0 when every subject at risk had
+                 * the event (weight sums of fractions need not cancel to the last bit) */
+                rtn__dd left = rtn__dd_add(at_risk, -d, 0.0);
+                double rest = g->n_event[j] == at_risk_n ? 0.0 : left.hi + left.lo;
+                s *= rest / n;
+                gw += d / (n * rest); /* +inf when everyone left: S = 0 */
             }
             km->time[row] = g->time[j];
             km->at_risk[row] = n;
@@ -192,6 +198,7 @@ int rtn_km_builder_finish(const rtn_km_builder *b, rtn_km **out)
         return rc;
     groups g = {0};
     g.time = rtn__alloc(a, m, sizeof *g.time);
+    g.n_event = rtn__alloc(a, m, sizeof *g.n_event);
     g.n_exit = rtn__alloc(a, m, sizeof *g.n_exit);
     g.n_enter = rtn__alloc(a, m, sizeof *g.n_enter);
     g.w_event = rtn__alloc(a, m, sizeof *g.w_event);
@@ -199,7 +206,7 @@ int rtn_km_builder_finish(const rtn_km_builder *b, rtn_km **out)
     g.w_enter = rtn__alloc(a, m, sizeof *g.w_enter);
     rtn_km *km = km_new(a, m);
     rc = RTN_ENOMEM;
-    if (g.time && g.n_exit && g.n_enter && g.w_event && g.w_censor && g.w_enter && km) {
+    if (g.time && g.n_event && g.n_exit && g.n_enter && g.w_event && g.w_censor && g.w_enter && km) {
         fold_groups(s, w, m, b->tolerance, &g);
         rtn__normal_critical(b->conf_level, &km->z);
         km->conf_type = b->conf_type;
@@ -211,6 +218,7 @@ int rtn_km_builder_finish(const rtn_km_builder *b, rtn_km **out)
     }
     rtn_km_free(km);
     rtn__free(a, g.time);
+    rtn__free(a, g.n_event);
     rtn__free(a, g.n_exit);
     rtn__free(a, g.n_enter);
     rtn__free(a, g.w_event);

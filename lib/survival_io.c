@@ -11,7 +11,7 @@
 
 #define MAGIC "RTNKMBLD"
 #define FORMAT_VERSION 1u
-#define HEADER_SIZE 80u /* magic … n_times */
+#define HEADER_SIZE 72u /* magic … n_times */
 #define ENTRY_SIZE 32u
 #define WEIGHTS_SIZE 48u
 #define FLAG_WEIGHTED 1u
