@@ -87,8 +87,9 @@ static int pool(const rtn_km_builder *const *groups, size_t k, const rtn_allocat
 
 /* Work arrays of the sweep, k (or k × k) each. */
 typedef struct sweep_state {
-    double *at_risk;      /* weighted risk set per group */
+    rtn__dd *at_risk;     /* weighted risk set per group (weighted builders) */
     uint64_t *at_risk_n;  /* subjects at risk per group */
+    double *risk;         /* each group's risk set at the current time */
     double *d;            /* events per group at the current time */
     double *obs, *exp, *var;
 } sweep_state;
@@ -97,12 +98,10 @@ static int sweep_groups(const rtn_km_builder *const *groups, size_t k, double rh
                         const pooled *p, sweep_state *st)
 {
     uint64_t at_risk_total = 0, entries_left = 0;
-    rtn__dd pooled_risk = {0.0, 0.0};
     for (size_t g = 0; g < k; ++g) {
         const rtn_km_builder *b = groups[g];
         st->at_risk_n[g] = b->n_initial;
-        st->at_risk[g] = b->weights ? b->w_initial.hi + b->w_initial.lo : (double)b->n_initial;
-        pooled_risk = rtn__dd_add(pooled_risk, st->at_risk[g], 0.0);
+        st->at_risk[g] = b->w_initial;
         at_risk_total += b->n_initial;
     }
     for (size_t i = 0; i < p->n; ++i)
@@ -123,18 +122,24 @@ static int sweep_groups(const rtn_km_builder *const *groups, size_t k, double rh
             if (s->n_event + s->n_censor > st->at_risk_n[g])
                 return RTN_EUNDEFINED; /* inconsistent pre-counted table */
         }
-        double n = pooled_risk.hi + pooled_risk.lo;
         if (d > 0.0) {
+            /* each group's risk set: exact counts, or weight sums */
+            double n = 0.0;
+            for (size_t g = 0; g < k; ++g) {
+                st->risk[g] = groups[g]->weights ? st->at_risk[g].hi + st->at_risk[g].lo
+                                                 : (double)st->at_risk_n[g];
+                n += st->risk[g];
+            }
             double w = rho == 0.0 ? 1.0 : pow(km, rho);
             double v = n > 1.0 ? w * w * d * (n - d) / (n - 1.0) : 0.0;
             for (size_t g = 0; g < k; ++g) {
-                double share = st->at_risk[g] / n;
+                double share = st->risk[g] / n;
                 st->obs[g] += w * st->d[g];
                 st->exp[g] += w * d * share;
                 if (v == 0.0 || share == 0.0)
                     continue;
                 for (size_t h = 0; h < k; ++h)
-                    st->var[g * k + h] += v * share * ((g == h) - st->at_risk[h] / n);
+                    st->var[g * k + h] += v * share * ((g == h) - st->risk[h] / n);
             }
             km *= (n - d) / n;
         }
@@ -143,12 +148,12 @@ static int sweep_groups(const rtn_km_builder *const *groups, size_t k, double rh
             const rtn__km_slot *s = &p->slots[p->order[j]];
             const rtn__km_weights *wt = &p->weights[p->order[j]];
             uint32_t g = p->group[p->order[j]];
-            double out = wt->event.hi + wt->event.lo + wt->censor.hi + wt->censor.lo;
-            double in = wt->enter.hi + wt->enter.lo;
+
             st->at_risk_n[g] = st->at_risk_n[g] - s->n_event - s->n_censor + s->n_enter;
-            st->at_risk[g] += in - out;
-            pooled_risk = rtn__dd_add(pooled_risk, -out, 0.0);
-            pooled_risk = rtn__dd_add(pooled_risk, in, 0.0);
+            rtn__dd *r = &st->at_risk[g];
+            *r = rtn__dd_add(*r, wt->enter.hi, wt->enter.lo);
+            *r = rtn__dd_add(*r, -wt->event.hi, -wt->event.lo);
+            *r = rtn__dd_add(*r, -wt->censor.hi, -wt->censor.lo);
             st->d[g] = 0.0;
             at_risk_total = at_risk_total - s->n_event - s->n_censor + s->n_enter;
             entries_left -= s->n_enter;
@@ -246,12 +251,13 @@ int rtn_logrank(const rtn_km_builder *const *groups, size_t k, double rho, doubl
     sweep_state st = {0};
     st.at_risk = rtn__alloc(&a, k, sizeof *st.at_risk);
     st.at_risk_n = rtn__alloc(&a, k, sizeof *st.at_risk_n);
+    st.risk = rtn__alloc(&a, k, sizeof *st.risk);
     st.d = rtn__alloc(&a, k, sizeof *st.d);
     st.obs = rtn__alloc(&a, k, sizeof *st.obs);
     st.exp = rtn__alloc(&a, k, sizeof *st.exp);
     st.var = rtn__alloc(&a, k * k, sizeof *st.var);
     int rc = RTN_ENOMEM;
-    if (st.at_risk && st.at_risk_n && st.d && st.obs && st.exp && st.var) {
+    if (st.at_risk && st.at_risk_n && st.risk && st.d && st.obs && st.exp && st.var) {
         memset(st.d, 0, k * sizeof *st.d);
         memset(st.obs, 0, k * sizeof *st.obs);
         memset(st.exp, 0, k * sizeof *st.exp);
@@ -281,6 +287,7 @@ int rtn_logrank(const rtn_km_builder *const *groups, size_t k, double rho, doubl
     pooled_free(&a, &p);
     rtn__free(&a, st.at_risk);
     rtn__free(&a, st.at_risk_n);
+    rtn__free(&a, st.risk);
     rtn__free(&a, st.d);
     rtn__free(&a, st.obs);
     rtn__free(&a, st.exp);

@@ -150,12 +150,23 @@ static int sweep(const rtn_km_builder *b, const groups *g, rtn_km *km)
         if (g->n_exit[j] > 0) {
             if (g->n_exit[j] > at_risk_n)
                 return RTN_EUNDEFINED; /* more leave than are at risk: inconsistent counts */
-            double n = at_risk.hi + at_risk.lo, d = g->w_event[j];
+            /* unweighted: from the exact integer counts (they may pass 2^53); weighted: n − d
+             * from the unrounded sums, and exactly 0 when every subject at risk had the event
+             * (weight sums of fractions need not cancel to the last bit) */
+            double n, d, rest;
+            if (b->weights) {
+                rtn__dd left = rtn__dd_add(at_risk, -g->w_event[j], 0.0);
+                n = at_risk.hi + at_risk.lo;
+                d = g->w_event[j];
+                rest = g->n_event[j] == at_risk_n ? 0.0 : left.hi + left.lo;
+                if (!(n > 0.0 && rest >= 0.0))
+                    return RTN_EOVERFLOW; /* weights too far apart: sums lost subjects */
+            } else {
+                n = (double)at_risk_n;
+                d = (double)g->n_event[j];
+                rest = (double)(at_risk_n - g->n_event[j]);
+            }
             if (d > 0.0) {
-                /* n − d from the unrounded sums, and exactly 0 when every subject at risk had
-                 * the event (weight sums of fractions need not cancel to the last bit) */
-                rtn__dd left = rtn__dd_add(at_risk, -d, 0.0);
-                double rest = g->n_event[j] == at_risk_n ? 0.0 : left.hi + left.lo;
                 s *= rest / n;
                 gw += d / (n * rest); /* +inf when everyone left: S = 0 */
             }
@@ -327,6 +338,13 @@ int rtn_km_survival_at(const rtn_km *km, const double *t, size_t n, double *surv
 
 /* ---- quantiles: R's quantile.survfit (its findq rule) ------------------------------------------- */
 
+/* (a + b) / 2 as R computes it, without overflow for times near DBL_MAX */
+static double midpoint(double a, double b)
+{
+    double sum = a + b;
+    return isinf(sum) ? a / 2.0 + b / 2.0 : sum / 2.0;
+}
+
 /* The p-quantile of the step curve `curve` (S or a bound; NaN = undefined) over the rows, with
  * x_0 = 0, y_0 = 0 before the first row. Steps: y = 1 − curve; keep each y value's first time
  * (repeats, NaN included, dropped); NaN points then take no part. i1 = the point of least y with
@@ -367,9 +385,9 @@ static double findq(const rtn_km *km, const double *curve, double p)
         return NAN;
     if (p < tol)
         x1 = NAN; /* below the first knot, y_0 + tol: outside approx()'s range */
-    double q = p == 0.0 ? 0.0 : (x1 + x2) / 2.0;
+    double q = p == 0.0 ? 0.0 : midpoint(x1, x2);
     if (!isnan(y_last) && fabs(p - y_last) < tol)
-        q = (x1 + km->time[km->m - 1]) / 2.0;
+        q = midpoint(x1, km->time[km->m - 1]);
     return q;
 }
 

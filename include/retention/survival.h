@@ -200,7 +200,9 @@ RTN_API int rtn_km_builder_deserialize(rtn_km_builder **out, const uint8_t *buf,
  * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers; ::RTN_EUNDEFINED when no subject leaves (no
  *         data), or when the risk set empties while subjects are still to enter (left
  *         truncation with a gap: the curve after the gap is not identified by the data), or when
- *         a pre-counted table has more subjects leaving than at risk; ::RTN_ENOMEM.
+ *         a pre-counted table has more subjects leaving than at risk; ::RTN_EOVERFLOW when
+ *         weights span so wide a range (beyond about 10^30 between a weight sum and the
+ *         smallest weight) that the double-double sums lose subjects; ::RTN_ENOMEM.
  */
 RTN_API int rtn_km_builder_finish(const rtn_km_builder *b, rtn_km **out);
 
