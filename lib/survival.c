@@ -14,7 +14,13 @@
 #include "survival_state.h"
 
 #define MIN_CAP 16u
-#define GOLDEN UINT64_C(0x9E3779B97F4A7C15) /* 2^64 / φ: Fibonacci hashing */
+#define PREFETCH_AHEAD 32 /* subjects: about one main-memory latency of probing */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 static uint64_t bits_of(double t)
 {
@@ -31,10 +37,19 @@ static unsigned log2_of(size_t cap)
     return k;
 }
 
-static size_t home_of(double t, size_t cap)
+/* A time's home slot, for a table of 2^(64 − shift) slots: the top bits of murmur3's 64-bit
+ * finaliser. A full mixer, not a single multiply: durations such as k / 100 differ in few,
+ * regular mantissa bits, which Fibonacci hashing clusters (a third of keys at home, 1.6 extra
+ * probes on average, against four fifths and 0.4 with the mixer, measured on gen_events data). */
+static size_t home_of(double t, unsigned shift)
 {
-    /* the high bits of the product depend on every bit of the key */
-    return (size_t)((bits_of(t) * GOLDEN) >> (64 - log2_of(cap)));
+    uint64_t x = bits_of(t);
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    return (size_t)(x >> shift);
 }
 
 /* ---- create, free, parameters ------------------------------------------------------------------ */
@@ -134,12 +149,13 @@ static int rehash(rtn_km_builder *b, size_t new_cap)
     }
     for (size_t i = 0; i < new_cap; ++i)
         slots[i].time = RTN__KM_FREE;
+    unsigned shift = 64 - log2_of(new_cap);
     size_t mask = new_cap - 1, used = 0;
     for (size_t i = 0; i < b->cap; ++i) {
         const rtn__km_slot *s = &b->slots[i];
         if (s->time < 0.0 || (s->n_event | s->n_censor | s->n_enter) == 0)
             continue; /* empty slots are dropped on the way */
-        size_t h = home_of(s->time, new_cap);
+        size_t h = home_of(s->time, shift);
         while (slots[h].time >= 0.0)
             h = (h + 1) & mask;
         slots[h] = *s;
@@ -152,6 +168,7 @@ static int rehash(rtn_km_builder *b, size_t new_cap)
     b->slots = slots;
     b->weights = weights;
     b->cap = new_cap;
+    b->shift = shift;
     b->used = used;
     return 0;
 }
@@ -170,15 +187,15 @@ int rtn__km_reserve(rtn_km_builder *b, size_t more)
 }
 
 /* Where t is, or the free slot where it would go; the table must have a slot (cap > 0). */
-static size_t probe(const rtn_km_builder *b, double t)
+static inline size_t probe(const rtn_km_builder *b, double t)
 {
-    size_t mask = b->cap - 1, h = home_of(t, b->cap);
+    size_t mask = b->cap - 1, h = home_of(t, b->shift);
     while (b->slots[h].time != t && b->slots[h].time >= 0.0)
         h = (h + 1) & mask;
     return h;
 }
 
-size_t rtn__km_slot_of(rtn_km_builder *b, double t)
+static inline size_t slot_of(rtn_km_builder *b, double t)
 {
     size_t h = b->cap ? probe(b, t) : 0;
     if (b->cap && b->slots[h].time == t)
@@ -195,6 +212,15 @@ size_t rtn__km_slot_of(rtn_km_builder *b, double t)
         memset(&b->weights[h], 0, sizeof b->weights[h]);
     ++b->used;
     return h;
+}
+
+size_t rtn__km_slot_of(rtn_km_builder *b, double t) { return slot_of(b, t); }
+
+/* Starts loading t's home slot, so that its probe a few dozen subjects later hits the cache. */
+static inline void prefetch_home(const rtn_km_builder *b, double t)
+{
+    if (b->cap)
+        PREFETCH(&b->slots[home_of(t + 0.0, b->shift)]);
 }
 
 int rtn__km_make_weighted(rtn_km_builder *b)
@@ -250,51 +276,49 @@ static int validate_subjects(const rtn_km_builder *b, const double *duration,
     return RTN_OK;
 }
 
-/* Takes back the counts of subjects [0, upto) after a failed growth; exact (integers). */
+/* Takes back the counts of subjects [0, upto) after a failed growth; exact (integers). Lookups
+ * of times already present never allocate, so undoing cannot fail. */
 static void undo_counts(rtn_km_builder *b, const double *duration, const uint8_t *event,
                         const double *entry, const double *weight, size_t upto)
 {
     for (size_t i = 0; i < upto; ++i) {
         if (weight && weight[i] == 0.0)
             continue;
-        rtn__km_slot *s = &b->slots[rtn__km_slot_of(b, duration[i] + 0.0)];
-        if (event[i])
-            --s->n_event;
-        else
-            --s->n_censor;
+        rtn__km_slot *s = &b->slots[slot_of(b, duration[i] + 0.0)];
+        s->n_event -= event[i];
+        s->n_censor -= 1u - event[i];
         if (entry)
-            --b->slots[rtn__km_slot_of(b, entry[i] + 0.0)].n_enter;
-        else
-            --b->n_initial;
+            --b->slots[slot_of(b, entry[i] + 0.0)].n_enter;
     }
 }
 
-/* Pass 1: the counts (the only pass that may allocate); SIZE_MAX or the row that failed. */
+/* Pass 1: the counts of events, censorings and entries (the only pass that may allocate);
+ * SIZE_MAX, or the row that failed. The subjects at risk from the start are counted by the
+ * caller, once. This is the hot loop: one probe per subject (the home slot prefetched a few
+ * dozen subjects ahead, since the table outgrows the cache with many distinct times), counting
+ * without a branch on the event flag. */
 static size_t add_counts_pass(rtn_km_builder *b, const double *duration, const uint8_t *event,
                               const double *entry, const double *weight, size_t n)
 {
     for (size_t i = 0; i < n; ++i) {
+        if (i + PREFETCH_AHEAD < n)
+            prefetch_home(b, duration[i + PREFETCH_AHEAD]);
         if (weight && weight[i] == 0.0)
             continue;
-        size_t h = rtn__km_slot_of(b, duration[i] + 0.0); /* + 0.0 turns −0 into +0 */
+        size_t h = slot_of(b, duration[i] + 0.0); /* + 0.0 turns −0 into +0 */
         if (h == SIZE_MAX)
             return i;
-        if (event[i])
-            ++b->slots[h].n_event;
-        else
-            ++b->slots[h].n_censor;
+        uint64_t ev = event[i]; /* validated: 0 or 1 */
+        b->slots[h].n_event += ev;
+        b->slots[h].n_censor += 1u - ev;
         if (entry) {
-            size_t e = rtn__km_slot_of(b, entry[i] + 0.0);
+            size_t e = slot_of(b, entry[i] + 0.0);
             if (e == SIZE_MAX) {
-                if (event[i])
-                    --b->slots[h].n_event;
-                else
-                    --b->slots[h].n_censor;
+                b->slots[h].n_event -= ev;
+                b->slots[h].n_censor -= 1u - ev;
                 return i;
             }
             ++b->slots[e].n_enter;
-        } else {
-            ++b->n_initial;
         }
     }
     return SIZE_MAX;
@@ -308,13 +332,13 @@ static void add_weights_pass(rtn_km_builder *b, const double *duration, const ui
         double w = weight ? weight[i] : 1.0;
         if (w == 0.0)
             continue;
-        rtn__km_weights *s = &b->weights[rtn__km_slot_of(b, duration[i] + 0.0)];
+        rtn__km_weights *s = &b->weights[slot_of(b, duration[i] + 0.0)];
         if (event[i])
             s->event = rtn__dd_add(s->event, w, 0.0);
         else
             s->censor = rtn__dd_add(s->censor, w, 0.0);
         if (entry) {
-            rtn__km_weights *e = &b->weights[rtn__km_slot_of(b, entry[i] + 0.0)];
+            rtn__km_weights *e = &b->weights[slot_of(b, entry[i] + 0.0)];
             e->enter = rtn__dd_add(e->enter, w, 0.0);
         } else {
             b->w_initial = rtn__dd_add(b->w_initial, w, 0.0);
@@ -343,6 +367,8 @@ int rtn_km_builder_add(rtn_km_builder *b, const double *duration, const uint8_t 
     uint64_t counted = n;
     for (size_t i = 0; weight && i < n; ++i)
         counted -= weight[i] == 0.0;
+    if (!entry)
+        b->n_initial += counted;
     b->total_exits += counted;
     b->total_entries += counted;
     b->total_weight += weight_sum;

@@ -86,7 +86,7 @@ static rtn_km *km_new(const rtn_allocator *a, size_t m)
 typedef struct groups {
     double *time;
     uint64_t *n_event, *n_exit, *n_enter;
-    double *w_event, *w_censor, *w_enter;
+    rtn__dd *w_event, *w_censor, *w_enter; /* unrounded: the risk set subtracts them */
     size_t n;
 } groups;
 
@@ -109,9 +109,9 @@ static void fold_groups(const rtn__km_slot *s, const rtn__km_weights *w, size_t 
         int starts = n == 0 || !(s[i].time - g->time[n - 1] <= tolerance);
         if (starts) {
             if (n > 0) {
-                g->w_event[n - 1] = ev.hi + ev.lo;
-                g->w_censor[n - 1] = ce.hi + ce.lo;
-                g->w_enter[n - 1] = en.hi + en.lo;
+                g->w_event[n - 1] = ev;
+                g->w_censor[n - 1] = ce;
+                g->w_enter[n - 1] = en;
             }
             g->time[n] = s[i].time;
             g->n_event[n] = 0;
@@ -129,9 +129,9 @@ static void fold_groups(const rtn__km_slot *s, const rtn__km_weights *w, size_t 
         en = rtn__dd_add(en, x.hi, x.lo);
     }
     if (n > 0) {
-        g->w_event[n - 1] = ev.hi + ev.lo;
-        g->w_censor[n - 1] = ce.hi + ce.lo;
-        g->w_enter[n - 1] = en.hi + en.lo;
+        g->w_event[n - 1] = ev;
+        g->w_censor[n - 1] = ce;
+        g->w_enter[n - 1] = en;
     }
     g->n = n;
 }
@@ -154,10 +154,11 @@ static int sweep(const rtn_km_builder *b, const groups *g, rtn_km *km)
              * from the unrounded sums, and exactly 0 when every subject at risk had the event
              * (weight sums of fractions need not cancel to the last bit) */
             double n, d, rest;
+            rtn__dd ev = g->w_event[j], ce = g->w_censor[j];
             if (b->weights) {
-                rtn__dd left = rtn__dd_add(at_risk, -g->w_event[j], 0.0);
+                rtn__dd left = rtn__dd_add(at_risk, -ev.hi, -ev.lo);
                 n = at_risk.hi + at_risk.lo;
-                d = g->w_event[j];
+                d = ev.hi + ev.lo;
                 rest = g->n_event[j] == at_risk_n ? 0.0 : left.hi + left.lo;
                 if (!(n > 0.0 && rest >= 0.0))
                     return RTN_EOVERFLOW; /* weights too far apart: sums lost subjects */
@@ -173,19 +174,19 @@ static int sweep(const rtn_km_builder *b, const groups *g, rtn_km *km)
             km->time[row] = g->time[j];
             km->at_risk[row] = n;
             km->events[row] = d;
-            km->censored[row] = g->w_censor[j];
+            km->censored[row] = ce.hi + ce.lo;
             km->surv[row] = s;
             km->greenwood[row] = gw;
             km->std_err[row] = s * sqrt(gw); /* 0 · inf = NaN once S = 0, as R prints */
             rtn__km_bounds(s, gw, km->z, km->conf_type, &km->lower[row], &km->upper[row]);
             ++row;
             at_risk_n -= g->n_exit[j];
-            double out = d + g->w_censor[j];
-            at_risk = rtn__dd_add(at_risk, -out, 0.0);
+            at_risk = rtn__dd_add(at_risk, -ev.hi, -ev.lo);
+            at_risk = rtn__dd_add(at_risk, -ce.hi, -ce.lo);
         }
         at_risk_n += g->n_enter[j];
         entries_left -= g->n_enter[j];
-        at_risk = rtn__dd_add(at_risk, g->w_enter[j], 0.0);
+        at_risk = rtn__dd_add(at_risk, g->w_enter[j].hi, g->w_enter[j].lo);
         started = started || at_risk_n > 0;
         if (started && at_risk_n == 0 && entries_left > 0)
             return RTN_EUNDEFINED; /* a gap in the risk set under left truncation */

@@ -30,6 +30,7 @@ struct rtn_km_builder {
     rtn__km_slot *slots;
     rtn__km_weights *weights; /* NULL while unweighted; else parallel to slots */
     size_t cap, used;
+    unsigned shift; /* 64 − log2(cap): home slots are a hash's top bits */
     /* totals that bound every count and weight sum (overflow checks) */
     uint64_t total_exits, total_entries;
     double total_weight;

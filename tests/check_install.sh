@@ -32,9 +32,10 @@ run_examples() { # $1 = directory of the built examples
     "$1/churn_report" "$src/examples/data/subscriptions.csv" >/dev/null
     "$1/survey_report" "$src/examples/data/survey.csv" >/dev/null
     "$1/clv_report" >/dev/null
+    "$1/survival_report" "$src/examples/data/lifetimes.csv" >/dev/null
 }
 mkdir -p "$tmp/shared" "$tmp/static"
-for ex in churn_report survey_report clv_report; do
+for ex in churn_report survey_report clv_report survival_report; do
     # shellcheck disable=SC2046
     "$cc" -std=c99 -Wall -Wextra -Werror "$src/examples/c/$ex.c" $(pkg-config --cflags --libs retention) \
         -o "$tmp/shared/$ex"

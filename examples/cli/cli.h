@@ -88,9 +88,23 @@ int cmd_wilson(const cli_command *cmd, const char **files);
 int cmd_revenue(const cli_command *cmd, const char **files);
 int cmd_clv(const cli_command *cmd, const char **files);
 int cmd_cohort(const cli_command *cmd, const char **files);
+int cmd_km(const cli_command *cmd, const char **files);
 
 /* Writes the NPS score distribution as an SVG bar chart. */
 void svg_nps(FILE *out, const uint64_t hist[11], double nps, double ci_low, double ci_high,
              double confidence, const char *title);
+
+/* A Kaplan-Meier curve for svg_km(): its rows (the library's columns) and its legend. */
+typedef struct svg_curve {
+    const char *label; /* the group; NULL for a lone curve (no legend) */
+    size_t rows;
+    const double *time, *survival, *lower, *upper, *censored; /* NaN bounds where undefined */
+    const char *legend;                                       /* text after the label */
+} svg_curve;
+
+/* Draws survival curves as step functions over their shaded confidence bands, with censoring
+ * ticks, axes and (for labelled curves) a legend. */
+void svg_km(FILE *out, const svg_curve *curves, size_t k, const char *subtitle,
+            const char *note, const char *xlabel);
 
 #endif

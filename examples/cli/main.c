@@ -89,6 +89,18 @@ static cli_option cohort_opts[] = {
     {"format", "F", "csv (default), json, or svg (a heat-map)", NULL},
     END_OPTIONS};
 
+static cli_option km_opts[] = {
+    {"duration", "COL", "time to churn or censoring: a number >= 0, any unit (required)", NULL},
+    {"event", "COL", "1 = churned at that time, 0 = still a customer (censored) (required)", NULL},
+    {"group", "COL", "one curve per value (any text, compared exactly): the log-rank test", NULL},
+    {"entry", "COL", "time observation began, 0 <= entry < duration (left truncation)", NULL},
+    {"weight", "COL", "case weight >= 0 (default 1)", NULL},
+    {"conf-type", "T", "confidence bounds: log (default, R's), log-log or plain", NULL},
+    {"confidence", "C", "confidence level of the bounds (default 0.95)", NULL},
+    {"rho", "R", "with --group: weights S(t-)^R; 0 log-rank (default), 1 Peto-Peto", NULL},
+    {"format", "F", "csv (default), json (default with --group) or svg (the curves)", NULL},
+    END_OPTIONS};
+
 static const cli_command commands[] = {
     {"nps", "Net Promoter Score of a score column, with its interval", "FILE --score COL",
      "Prints {n, promoters, passives, detractors, nps, se, ci_low, ci_high, confidence, "
@@ -107,6 +119,18 @@ static const cli_command commands[] = {
      "observation end is censored and left empty (never 0). --format json adds active counts,\n"
      "revenue, each cell's status (complete, partial, censored) and the average curve.",
      cohort_opts, 1, cmd_cohort},
+    {"km", "Kaplan-Meier survival curve; log-rank test of groups",
+     "FILE --duration COL --event COL [--group COL]",
+     "Prints CSV: time,at_risk,events,censored,survival,std_err,lower,upper, one row per\n"
+     "distinct time at which customers leave; std_err is the standard error of S(t)\n"
+     "(Greenwood), as R's summary(survfit(...)) prints it; NA where undefined (std_err and the\n"
+     "bounds once S = 0, log-log bounds where S = 1). With --group, prints the G-rho test (the\n"
+     "log-rank test at --rho 0) as {chisq, df, p_value, rho, confidence, conf_type, groups:\n"
+     "[{group, n, observed, expected, median, median_lower, median_upper}]}, groups in sorted\n"
+     "order of their text, a median null where S stays above 0.5; --format csv then adds a\n"
+     "first column, group. --format svg draws the curves with their confidence bands.\n"
+     "Weights and entry times count as in R's survfit(Surv(entry, duration, event), weights).",
+     km_opts, 1, cmd_km},
     {"retention", "retention rate (E - N) / S", "--start S --end E [--new N]",
      "Prints {retention_rate}.", retention_opts, 0, cmd_retention},
     {"churn", "customer churn, its interval, lifetime", "--start S (--end E [--new N] | --lost L)",

@@ -282,7 +282,8 @@ RTN_API int rtn_km_rmst(const rtn_km *km, double horizon, double *rmst, double *
  * @param groups k builders. @param rho finite, ≥ 0.
  * @param observed, expected k values each; @param variance k × k row-major; any of these and
  *        of @p chisq, @p df, @p p_value may be NULL.
- * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers, k < 2, a builder given twice or a bad rho;
+ * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers, k < 2 or k > 1024 (V has k² entries), a
+ *         builder given twice or a bad rho;
  *         ::RTN_EUNDEFINED when fewer than two groups have E_g > 0 (no events to compare), when
  *         V is singular, or for a risk-set gap (see rtn_km_builder_finish()); ::RTN_ENOMEM.
  */
@@ -292,8 +293,8 @@ RTN_API int rtn_logrank(const rtn_km_builder *const *groups, size_t k, double rh
 
 /**
  * rtn_logrank() from columns: subject i in group group[i] < k (groups may be empty), right-
- * censored and unweighted — survdiff(Surv(duration, event) ~ group, rho = rho). Validation as
- * rtn_km_builder_add(), plus ::RTN_EDOMAIN (with @p bad_index) for group[i] ≥ k.
+ * censored and unweighted — survdiff(Surv(duration, event) ~ group, rho = rho); 2 ≤ k ≤ 1024.
+ * Validation as rtn_km_builder_add(), plus ::RTN_EDOMAIN (with @p bad_index) for group[i] ≥ k.
  */
 RTN_API int rtn_logrank_columns(const double *duration, const uint8_t *event,
                                 const uint32_t *group, size_t n, uint32_t k, double rho,
