@@ -37,3 +37,14 @@ void rtn__free(const rtn_allocator *a, void *p)
     if (p)
         a->free(a->opaque, p);
 }
+
+int rtn__allocator_of(const rtn_allocator *given, rtn_allocator *out)
+{
+    if (given && (!given->alloc || !given->free))
+        return RTN_EINVAL;
+    if (given)
+        *out = *given;
+    else
+        rtn__default_allocator(out);
+    return RTN_OK;
+}

@@ -122,5 +122,8 @@ double rtn__chisq_upper(double x, double df);
 void *rtn__alloc(const rtn_allocator *a, size_t count, size_t size);
 void rtn__free(const rtn_allocator *a, void *p);
 void rtn__default_allocator(rtn_allocator *a);
+/* The allocator a handle keeps: a copy of @p given, or malloc/free for NULL; RTN_EINVAL for an
+ * allocator without both functions. */
+int rtn__allocator_of(const rtn_allocator *given, rtn_allocator *out);
 
 #endif /* RETENTION_INTERNAL_H */

@@ -56,13 +56,9 @@ static size_t home_of(double t, unsigned shift)
 
 int rtn__km_builder_new(rtn_km_builder **out, const rtn_allocator *alloc)
 {
-    if (!out || (alloc && (!alloc->alloc || !alloc->free)))
-        return RTN_EINVAL;
     rtn_allocator a;
-    if (alloc)
-        a = *alloc;
-    else
-        rtn__default_allocator(&a);
+    if (!out || rtn__allocator_of(alloc, &a) != RTN_OK)
+        return RTN_EINVAL;
     rtn_km_builder *b = rtn__alloc(&a, 1, sizeof *b);
     if (!b)
         return RTN_ENOMEM;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -47,5 +48,28 @@ static inline void rtn_assert_rel(double actual, double expected, double tol, co
         assert_int_equal((call_with_out), (code));                                                 \
         assert_true(out == SENTINEL);                                                              \
     } while (0)
+
+/* An allocator (rtn_allocator's functions, opaque = a `failing`) that lets `left` allocations
+ * succeed and fails every one after: run a sequence of calls with left = 0, 1, 2, … to make
+ * each allocation fail in turn. */
+typedef struct failing {
+    int left; /* allocations that succeed before the next one fails */
+    int calls;
+} failing;
+
+static inline void *failing_alloc(void *opaque, size_t size)
+{
+    failing *f = opaque;
+    f->calls++;
+    if (f->left-- <= 0)
+        return NULL;
+    return malloc(size);
+}
+
+static inline void failing_free(void *opaque, void *p)
+{
+    (void)opaque;
+    free(p);
+}
 
 #endif /* RTN_TEST_H */

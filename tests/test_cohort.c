@@ -789,25 +789,6 @@ static void serialization_rejects_damage(void **state)
 
 /* ---- allocation failure: every allocation can fail, nothing leaks, state stays as it was ------------ */
 
-typedef struct failing {
-    int left; /* allocations that succeed before the next one fails */
-    int calls;
-} failing;
-
-static void *failing_alloc(void *opaque, size_t size)
-{
-    failing *f = opaque;
-    f->calls++;
-    if (f->left-- <= 0)
-        return NULL;
-    return malloc(size);
-}
-
-static void failing_free(void *opaque, void *p)
-{
-    (void)opaque;
-    free(p);
-}
 
 static void allocation_failures(void **state)
 {

@@ -712,23 +712,6 @@ static void logrank_bad_input(void **state)
 
 /* ---- allocation failure --------------------------------------------------------------------------- */
 
-typedef struct failing {
-    int left;
-} failing;
-
-static void *failing_alloc(void *opaque, size_t size)
-{
-    failing *f = opaque;
-    if (f->left-- <= 0)
-        return NULL;
-    return malloc(size);
-}
-
-static void failing_free(void *opaque, void *p)
-{
-    (void)opaque;
-    free(p);
-}
 
 /* create, add (two calls), finish, serialise, deserialise, merge, log-rank: with the Nth
  * allocation failing for every N, each call succeeds or says RTN_ENOMEM; ASan checks leaks */
@@ -748,7 +731,7 @@ static void allocation_failures(void **state)
         rtn_km_builder_free(ref);
     }
     for (int budget = 0;; ++budget) {
-        failing f = {budget};
+        failing f = {budget, 0};
         rtn_allocator a = {failing_alloc, failing_free, &f};
         rtn_km_builder *b = NULL, *back = NULL;
         rtn_km *km = NULL;
@@ -791,7 +774,7 @@ static void allocation_failures(void **state)
     }
     /* a failed add leaves the builder as it was: a retry gives the full curve */
     for (int budget = 0; budget < 30; ++budget) {
-        failing f = {1000};
+        failing f = {1000, 0};
         rtn_allocator a = {failing_alloc, failing_free, &f};
         rtn_km_builder *b = NULL;
         assert_int_equal(rtn_km_builder_create(&b, &a), RTN_OK);
