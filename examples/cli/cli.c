@@ -102,26 +102,36 @@ const char *cli_choice(const cli_command *cmd, const char *name, const char *con
 
 /* ---- input ------------------------------------------------------------------------------------ */
 
-csv_reader *cli_open_column(const cli_command *cmd, const char *path, const char *option,
-                            size_t *column)
+int cli_find_column(const cli_command *cmd, const csv_reader *r, const char *path,
+                    const char *option, size_t *column)
 {
     const char *name = cli_get(cmd, option);
     if (!name)
+        return 0;
+    long c = csv_column(r, name);
+    if (c < 0) {
+        char have[512];
+        size_t used = 0;
+        have[0] = '\0';
+        for (size_t i = 0; i < csv_ncolumns(r) && used < 400; ++i)
+            used += (size_t)snprintf(have + used, sizeof have - used, "%s%.64s", i ? ", " : "",
+                                     csv_header(r, i));
+        cli_fail("%s: no column '%s' (the header has: %s)", path, name, have);
+    }
+    *column = (size_t)c;
+    return 1;
+}
+
+csv_reader *cli_open_column(const cli_command *cmd, const char *path, const char *option,
+                            size_t *column)
+{
+    if (!cli_get(cmd, option))
         cli_usage_error(cmd, "--%s COLUMN is required", option);
     char err[512];
     csv_reader *r = csv_open(path, err, sizeof err);
     if (!r)
         cli_fail("%s", err);
-    long c = csv_column(r, name);
-    if (c < 0) {
-        char have[512] = "";
-        for (size_t i = 0; i < csv_ncolumns(r) && strlen(have) < 400; ++i) {
-            strcat(have, i ? ", " : "");
-            strncat(have, csv_header(r, i), 64);
-        }
-        cli_fail("%s: no column '%s' (the header has: %s)", path, name, have);
-    }
-    *column = (size_t)c;
+    cli_find_column(cmd, r, path, option, column);
     return r;
 }
 

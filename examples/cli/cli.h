@@ -51,6 +51,10 @@ void cli_scale(const cli_command *cmd, const char *name, uint32_t *lo, uint32_t 
 const char *cli_choice(const cli_command *cmd, const char *name, const char *const *choices);
 
 /* ---- input ------------------------------------------------------------------------------------ */
+/* The column named by the value of --option in r's header: 1 and *column, 0 when the option was
+ * not given; a name not in the header stops the tool, listing the header. */
+int cli_find_column(const cli_command *cmd, const csv_reader *r, const char *path,
+                    const char *option, size_t *column);
 /* Opens FILE and finds the column named by option `option`; fails with a message otherwise. */
 csv_reader *cli_open_column(const cli_command *cmd, const char *path, const char *option,
                             size_t *column);

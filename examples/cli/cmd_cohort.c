@@ -106,16 +106,12 @@ static void set(const cli_command *cmd, rtn_cohort_builder *b, int32_t param, in
 static void load(const cli_command *cmd, const char *path, rtn_cohort_builder *b)
 {
     size_t ccol, tcol, acol = 0;
+    /* one open (standard input can be read only once), every column checked against it */
+    if (!cli_has(cmd, "time"))
+        cli_usage_error(cmd, "--time COLUMN is required");
     csv_reader *r = cli_open_column(cmd, path, "customer", &ccol);
-    csv_close(r);
-    r = cli_open_column(cmd, path, "time", &tcol);
-    int has_amount = cli_has(cmd, "amount");
-    if (has_amount) {
-        long c = csv_column(r, cli_get(cmd, "amount"));
-        if (c < 0)
-            cli_fail("%s: no column '%s'", path, cli_get(cmd, "amount"));
-        acol = (size_t)c;
-    }
+    cli_find_column(cmd, r, path, "time", &tcol);
+    int has_amount = cli_find_column(cmd, r, path, "amount", &acol);
     int64_t *customer = malloc(BATCH * sizeof *customer), *time = malloc(BATCH * sizeof *time);
     double *amount = malloc(BATCH * sizeof *amount);
     uint64_t *lines = malloc(BATCH * sizeof *lines);

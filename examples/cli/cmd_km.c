@@ -53,25 +53,14 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-/* The column named by option `option` (NULL where the option is absent: then 0 and *has = 0). */
+/* The column named by option `option` (absent: 0, and *has = 0). */
 static size_t find_column(km_input *in, const char *option, int *has)
 {
-    const char *name = cli_get(in->cmd, option);
+    size_t c = 0;
+    int found = cli_find_column(in->cmd, in->r, in->path, option, &c);
     if (has)
-        *has = name != NULL;
-    if (!name)
-        return 0;
-    long c = csv_column(in->r, name);
-    if (c < 0) {
-        char have[512];
-        size_t used = 0;
-        have[0] = '\0';
-        for (size_t i = 0; i < csv_ncolumns(in->r) && used < 400; ++i)
-            used += (size_t)snprintf(have + used, sizeof have - used, "%s%.64s", i ? ", " : "",
-                                     csv_header(in->r, i));
-        cli_fail("%s: no column '%s' (the header has: %s)", in->path, name, have);
-    }
-    return (size_t)c;
+        *has = found;
+    return c;
 }
 
 static rtn_km_builder *new_builder(const km_input *in)

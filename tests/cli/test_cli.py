@@ -384,6 +384,15 @@ def test_cohort_json_rolling_and_errors(tmp_path):
     fails(2, "cohort", f, "--customer", "id", "--time", "when", "--period", "fortnight")
     fails(2, "cohort", f, "--customer", "id", "--time", "when", "--utc-offset", "5000")
     fails(2, "cohort", f, "--customer", "id", "--time", "when", "--kind", "brackets")
+    # standard input is read once: the same table as from the file
+    with open(EVENTS) as events:
+        piped = ok("cohort", "-", "--customer", "customer", "--time", "date", "--format", "json",
+                   stdin=events.read())
+    assert piped == ok("cohort", EVENTS, "--customer", "customer", "--time", "date", "--format",
+                       "json")
+    assert "no column 'nope'" in fails(1, "cohort", EVENTS, "--customer", "customer", "--time",
+                                       "date", "--amount", "nope")
+    fails(2, "cohort", EVENTS, "--customer", "customer")
 
 
 def test_committed_cohort_svg_is_current():
