@@ -396,10 +396,7 @@ int rtn_km_quantile(const rtn_km *km, double p, double *time, double *lower, dou
 {
     if (!km || !time || !(p >= 0.0 && p <= 1.0))
         return RTN_EINVAL;
-    double q = findq(km, km->surv, p);
-    if (isnan(q))
-        return RTN_EUNDEFINED;
-    *time = q;
+    *time = findq(km, km->surv, p);
     if (lower)
         *lower = findq(km, km->lower, p);
     if (upper)

@@ -44,19 +44,21 @@ static void print_curve(const char *plan, const rtn_km_builder *b)
     const double days[3] = {30, 90, 365};
     double s[3], lo[3], hi[3];
     check(rtn_km_survival_at(km, days, 3, s, lo, hi, NULL), "survival_at");
-    /* the median: undefined (RTN_EUNDEFINED) while more than half are still subscribed */
+    /* the median: NaN ("not reached") while more than half are still subscribed, though its
+     * lower limit may be known */
     double median = NAN, m_lo = NAN, m_hi = NAN, rmst = NAN, rmst_se = NAN;
-    int rc = rtn_km_quantile(km, 0.5, &median, &m_lo, &m_hi);
-    if (rc != RTN_OK && rc != RTN_EUNDEFINED)
-        check(rc, "quantile");
+    check(rtn_km_quantile(km, 0.5, &median, &m_lo, &m_hi), "quantile");
     check(rtn_km_rmst(km, 365.0, &rmst, &rmst_se), "rmst");
     printf("%-10s %6.1f%% (%4.1f-%5.1f) %6.1f%% (%4.1f-%5.1f) %6.1f%% (%4.1f-%5.1f)", plan,
            100 * s[0], 100 * lo[0], 100 * hi[0], 100 * s[1], 100 * lo[1], 100 * hi[1],
            100 * s[2], 100 * lo[2], 100 * hi[2]);
-    if (rc == RTN_OK)
+    /* NR: not reached (a median that is NaN, or an upper limit), as survival papers print it */
+    if (!isnan(median))
         printf("  %5.0f (%3.0f-%3.0f)", median, m_lo, m_hi);
+    else if (!isnan(m_lo))
+        printf("  %5s (%3.0f- NR)", "NR", m_lo);
     else
-        printf("  %15s", "not reached");
+        printf("  %15s", "NR");
     printf("  %6.1f +- %4.1f\n", rmst, rmst_se);
     rtn_km_free(km);
 }

@@ -47,7 +47,7 @@
  * rtn_km *km = NULL;
  * double median, lo, hi;
  * if (rtn_km_build(duration, churned, n, RTN_CONF_LOG, 0.95, &km, NULL) == RTN_OK &&
- *     rtn_km_quantile(km, 0.5, &median, &lo, &hi) == RTN_OK)
+ *     rtn_km_quantile(km, 0.5, &median, &lo, &hi) == RTN_OK && !isnan(median))
  *     printf("median lifetime %g (%g, %g)\n", median, lo, hi);
  * rtn_km_free(km);
  * @endcode
@@ -245,12 +245,11 @@ RTN_API int rtn_km_survival_at(const rtn_km *km, const double *t, size_t n, doub
  * rule (quantile.survfit): the first time t_j with 1 − S(t_j) ≥ p, or, where 1 − S equals p
  * to within √ε ≈ 1.5e-8 on a flat stretch, the midpoint between that stretch's first time and
  * the next drop (the last time of all, for the last stretch). The median is p = 0.5. Its
- * confidence limits are the same rule applied to the upper (@p lower) and lower (@p upper)
- * bound curves, NaN where that curve never gets there.
+ * confidence limits are the same rule applied to the lower (@p lower) and upper (@p upper)
+ * bound curves. Each value is NaN (R's NA) where its curve never falls that far: a median "not
+ * reached" while more than half the customers stay, whose lower limit may still be known.
  * @param p 0 ≤ p ≤ 1. @p lower and @p upper may be NULL.
- * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers or p outside [0, 1]; ::RTN_EUNDEFINED
- *         (nothing written) when S never falls that far (the median of a curve that stays above
- *         0.5, R's NA).
+ * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers or p outside [0, 1].
  */
 RTN_API int rtn_km_quantile(const rtn_km *km, double p, double *time, double *lower,
                             double *upper);
