@@ -163,6 +163,13 @@ int rtn_km_builder_deserialize(rtn_km_builder **out, const uint8_t *buf, size_t 
         return RTN_EINVAL;
     if (len < HEADER_SIZE + 8)
         return RTN_ECORRUPT;
+    /* the format's name and version first: another version's bytes are RTN_EVERSION, whatever
+     * its checksum rule */
+    if (memcmp(buf, MAGIC, 8) != 0)
+        return RTN_ECORRUPT;
+    reader v = {buf + 8, buf + 12};
+    if (get_u32(&v) != FORMAT_VERSION)
+        return RTN_EVERSION;
     reader r = {buf, buf + len};
     reader check = {buf + len - 8, buf + len};
     if (get_u64(&check) != fnv1a(buf, len - 8))

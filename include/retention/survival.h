@@ -260,7 +260,8 @@ RTN_API int rtn_km_quantile(const rtn_km *km, double p, double *time, double *lo
  * (n_j (n_j − d_j)), A_j = ∫_{t_j}^τ S, terms with n_j = d_j left out. Past the last time S is
  * carried forward.
  * @param horizon finite, ≥ 0. @p std_err may be NULL.
- * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers or a bad horizon.
+ * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers or a bad horizon; ::RTN_EOVERFLOW when the
+ *         area passes DBL_MAX (times near it).
  */
 RTN_API int rtn_km_rmst(const rtn_km *km, double horizon, double *rmst, double *std_err);
 

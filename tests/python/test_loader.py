@@ -127,14 +127,18 @@ _C_TYPES.update({
     "rtn_cohort_builder **": ctypes.POINTER(ctypes.POINTER(_lib._CohortBuilder)),
     "rtn_cohort_table **": ctypes.POINTER(ctypes.POINTER(_lib._CohortTable)),
     "rtn_allocator *": ctypes.POINTER(_lib._Allocator),
+    "rtn_km_builder *": ctypes.POINTER(_lib._KMBuilder), "rtn_km *": ctypes.POINTER(_lib._KM),
+    "rtn_km_builder **": ctypes.POINTER(ctypes.POINTER(_lib._KMBuilder)),
+    "rtn_km **": ctypes.POINTER(ctypes.POINTER(_lib._KM)),
 })
 
 
 def c_type(declaration):
     """'const uint64_t *hist', 'uint64_t hist[11]', 'double x', 'const char *', 'void' or
     'rtn_cohort_table **out' → ctypes type (None for void)."""
-    m = re.fullmatch(r"(?:const\s+)?(\w+)\s*(\**)\s*\w*\s*(\[\w*\])?", declaration.strip())
-    stars = m.group(2) or ("*" if m.group(3) else "")
+    declaration = re.sub(r"\*\s*const\b", "*", declaration)  # T *const *p: a T **
+    m = re.fullmatch(r"(?:const\s+)?(\w+)\s*([\s*]*?)\s*\w*\s*(\[\w*\])?", declaration.strip())
+    stars = m.group(2).replace(" ", "") or ("*" if m.group(3) else "")
     return _C_TYPES[m.group(1) + (" " + stars if stars else "")]
 
 

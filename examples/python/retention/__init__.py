@@ -1,8 +1,9 @@
 """retention — Python face of libretention (ctypes + numpy; no compiler needed).
 
 Customer retention and churn rates, revenue churn, NRR/GRR, NPS, CSAT, CES, formula CLV,
-calendar periods and cohort retention tables (mergeable builders, censoring-aware tables),
-computed by the C library libretention::
+calendar periods, cohort retention tables (mergeable builders, censoring-aware tables), and
+customer survival (Kaplan-Meier curves with Greenwood intervals, quantiles, restricted mean;
+log-rank tests; mergeable builders), computed by the C library libretention::
 
     import retention
     retention.churn_rate_start(1000, 100)            # 0.1
@@ -10,6 +11,9 @@ computed by the C library libretention::
     r.nps, r.se, (r.ci_low, r.ci_high)
     t = retention.cohort_table(customer, time, period="month")   # int64 ids, Unix seconds
     t.retention, t.status, t.average                 # NaN where censored, never 0 %
+    km = retention.kaplan_meier(days, churned)       # float64 durations, 0/1 or bool flags
+    km.survival, km.median(), km.rmst(365)           # a median never reached is NaN
+    retention.logrank(days, churned, plan).p_value   # plan: any labels, e.g. strings
 
 Loading: the shared library named by the environment variable RETENTION_LIBRARY (a path) if it
 is set; otherwise ctypes.util.find_library("retention"), then the source tree's build directory
@@ -21,7 +25,8 @@ Conventions (those of the C library): rates are fractions (0.1 = 10 %), NPS in p
 are ints in [0, 2**64 − 1]; every failure raises RetentionError (a ValueError) carrying the C
 status ``code`` and ``name``, the C ``function``, and for a bad element of a column its
 ``bad_index``; non-numeric arguments raise TypeError. Columns that are C-contiguous numpy arrays
-of the C type (uint8 scores, float64 durations, uint64 histograms) are passed without a copy.
+of the C type (uint8 scores or event flags, float64 durations, uint64 histograms) are passed
+without a copy.
 
 Threads: the library has no global state and ctypes releases the GIL during each call, so the
 functions may run concurrently from many threads, as long as concurrent calls that update a
@@ -40,6 +45,8 @@ from .rates import (Interval, arpa, churn_lifetime, churn_rate_average, churn_ra
                     wilson_interval)
 from .scores import (CesResult, CsatResult, NpsResult, ZTest, ces, csat, handle_time_mean, nps,
                      nps_categories, nps_count, nps_ztest, scores_count)
+from .survival import (CONF_TYPES, KaplanMeier, KMBuilder, LogRankResult, Quantile, Rmst,
+                       SurvivalAt, kaplan_meier, logrank, logrank_builders)
 
 __version__ = "1.0.0"
 
@@ -57,4 +64,6 @@ __all__ = [
     "calendar_period", "calendar_period_start", "TIME_MIN", "TIME_MAX", "PERIOD_UNITS",
     "CohortBuilder", "CohortTable", "cohort_table", "COHORT_KINDS", "COMPLETE", "PARTIAL",
     "CENSORED",
+    "KMBuilder", "KaplanMeier", "kaplan_meier", "logrank", "logrank_builders", "CONF_TYPES",
+    "SurvivalAt", "Quantile", "Rmst", "LogRankResult",
 ]

@@ -2,7 +2,8 @@
 
 Everything that touches ctypes directly lives here; rates.py, scores.py and clv.py only call
 _out(), _uint(), _real(), _column() and the declared functions of ``lib``; cohort.py also uses
-_int() (checked signed scalars), int64 columns and the opaque handle types declared here.
+_int() (checked signed scalars), int64 columns and the opaque handle types declared here, and
+survival.py the Kaplan-Meier handle types.
 """
 import ctypes
 import ctypes.util
@@ -73,7 +74,16 @@ class _Allocator(ctypes.Structure):
                 ("opaque", ctypes.c_void_p)]
 
 
+class _KMBuilder(ctypes.Structure):
+    """The opaque struct rtn_km_builder (only ever handled through a pointer)."""
+
+
+class _KM(ctypes.Structure):
+    """The opaque struct rtn_km, a Kaplan-Meier curve (only ever handled through a pointer)."""
+
+
 _builder_p, _table_p = ctypes.POINTER(_CohortBuilder), ctypes.POINTER(_CohortTable)
+_km_builder_p, _km_p = ctypes.POINTER(_KMBuilder), ctypes.POINTER(_KM)
 _allocator_p = ctypes.POINTER(_Allocator)
 
 # name -> (restype, argtypes) for every function of lib/retention.map. Status-returning functions
@@ -138,6 +148,30 @@ _SIGNATURES = {
     "rtn_cohort_table_revenue_retention": (ctypes.c_int, [_table_p, _dp, _sz]),
     "rtn_cohort_table_status": (ctypes.c_int, [_table_p, _u8p, _sz]),
     "rtn_cohort_table_average": (ctypes.c_int, [_table_p, _dp, _u64p, _sz]),
+    "rtn_km_builder_create": (ctypes.c_int, [ctypes.POINTER(_km_builder_p), _allocator_p]),
+    "rtn_km_builder_free": (None, [_km_builder_p]),
+    "rtn_km_builder_set": (ctypes.c_int, [_km_builder_p, _i32, _d]),
+    "rtn_km_builder_get": (ctypes.c_int, [_km_builder_p, _i32, _dp]),
+    "rtn_km_builder_add": (ctypes.c_int, [_km_builder_p, _dp, _u8p, _dp, _dp, _sz, _szp]),
+    "rtn_km_builder_add_counts": (ctypes.c_int, [_km_builder_p, _dp, _u64p, _u64p, _u64p, _sz,
+                                                 _szp]),
+    "rtn_km_builder_merge": (ctypes.c_int, [_km_builder_p, _km_builder_p]),
+    "rtn_km_builder_serialize": (ctypes.c_int, [_km_builder_p, _u8p, _sz, _szp]),
+    "rtn_km_builder_deserialize": (ctypes.c_int, [ctypes.POINTER(_km_builder_p), _u8p, _sz,
+                                                  _allocator_p]),
+    "rtn_km_builder_finish": (ctypes.c_int, [_km_builder_p, ctypes.POINTER(_km_p)]),
+    "rtn_km_build": (ctypes.c_int, [_dp, _u8p, _sz, _i32, _d, ctypes.POINTER(_km_p), _szp]),
+    "rtn_km_free": (None, [_km_p]),
+    "rtn_km_size": (ctypes.c_int, [_km_p, _szp]),
+    "rtn_km_column": (ctypes.c_int, [_km_p, _i32, _dp, _sz]),
+    "rtn_km_survival_at": (ctypes.c_int, [_km_p, _dp, _sz, _dp, _dp, _dp, _szp]),
+    "rtn_km_quantile": (ctypes.c_int, [_km_p, _d, _dp, _dp, _dp]),
+    "rtn_km_rmst": (ctypes.c_int, [_km_p, _d, _dp, _dp]),
+    # const rtn_km_builder *const *groups: an array of handles
+    "rtn_logrank": (ctypes.c_int, [ctypes.POINTER(_km_builder_p), _sz, _d, _dp, _dp, _dp, _dp,
+                                   _u32p, _dp]),
+    "rtn_logrank_columns": (ctypes.c_int, [_dp, _u8p, _u32p, _sz, _u32, _d, _dp, _dp, _dp, _dp,
+                                           _u32p, _dp, _szp]),
 }
 
 
@@ -231,6 +265,20 @@ def _out(function, *args, outputs=1):
     out = [ctypes.c_double() for _ in range(outputs)]
     _call(function, *args, *(ctypes.byref(o) for o in out))
     return out[0].value if outputs == 1 else tuple(o.value for o in out)
+
+
+def _to_bytes(function, handle):
+    """The bytes written by a builder's serialise ``function`` (rtn_…_serialize(handle, buf, cap,
+    &len)): a size query, which answers EBUFSIZE with the size, then the copy."""
+    size = ctypes.c_size_t()
+    code = getattr(lib, function)(handle, None, 0, ctypes.byref(size))
+    if code != EBUFSIZE:
+        raise RetentionError(code if code != OK else EINVAL, function,
+                             detail="the size query returned %d" % code)
+    buffer = (ctypes.c_uint8 * size.value)()
+    written = ctypes.c_size_t()
+    _call(function, handle, buffer, size.value, ctypes.byref(written))
+    return bytes(memoryview(buffer)[:written.value])
 
 
 # ---- the argument helpers: counts, doubles, columns ------------------------------------------
