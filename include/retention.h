@@ -13,6 +13,7 @@
  *   retention/calendar.h  bucketing times into days, ISO weeks, months, quarters
  *   retention/cohort.h  cohort retention tables: builders that merge and serialise, tables
  *   retention/survival.h  Kaplan-Meier curves, confidence bounds, quantiles, log-rank tests
+ *   retention/models.h  sBG, RFM summaries, BG/NBD, Gamma-Gamma: fits, predictions, CLV
  */
 #ifndef RETENTION_H
 #define RETENTION_H
@@ -24,5 +25,6 @@
 #include "retention/calendar.h"
 #include "retention/cohort.h"
 #include "retention/survival.h"
+#include "retention/models.h"
 
 #endif /* RETENTION_H */

@@ -116,6 +116,25 @@ static inline rtn__dd rtn__dd_add(rtn__dd a, double x, double y)
 double rtn__lgamma(double x);
 double rtn__gamma_q(double a, double x);
 double rtn__chisq_upper(double x, double df);
+/* ψ(x) = d/dx log Γ(x), x > 0; log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b), a, b > 0;
+ * log 2F1(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1 by its (positive) series, NaN if it does
+ * not converge within 10^7 terms. */
+double rtn__digamma(double x);
+double rtn__lbeta(double a, double b);
+double rtn__log_hyp2f1(double a, double b, double c, double z);
+
+/* Minimisation (lib/optim.c), for maximum-likelihood fits over at most RTN__OPT_MAX unconstrained
+ * parameters (the models pass logs of positive parameters). The objective returns f(x) and,
+ * when grad is not NULL and it can, the gradient (say so with analytic = 1); a non-finite value
+ * means "outside the domain". rtn__minimize: BFGS from x (updated in place), RTN_OK with *fx,
+ * or RTN_ENOCONV. rtn__log_param_se: the standard errors of exp(x) from the inverse numerical
+ * Hessian of f at the optimum x (f a negative log-likelihood); -1 when it is not positive
+ * definite. */
+#define RTN__OPT_MAX 8
+typedef double (*rtn__objective)(const double *x, double *grad, void *ctx);
+int rtn__minimize(rtn__objective f, void *ctx, size_t n, int analytic, double *x, double *fx,
+                  unsigned *iterations);
+int rtn__log_param_se(rtn__objective f, void *ctx, size_t n, const double *x, double *se);
 
 /* Allocation through a caller's allocator (lib/cohort.c): rtn__alloc returns NULL when
  * count × size overflows, too; rtn__free accepts NULL. */

@@ -101,3 +101,43 @@ double rtn__chisq_upper(double x, double df)
         return 1.0;
     return rtn__gamma_q(0.5 * df, 0.5 * x);
 }
+
+double rtn__digamma(double x)
+{
+    if (!(x > 0.0) || isinf(x))
+        return x == INFINITY ? INFINITY : NAN;
+    /* ψ(x) = ψ(x + k) − Σ 1/(x + i), then the asymptotic series (A&S 6.3.18) for x ≥ 10 */
+    double shift = 0.0;
+    while (x < 10.0) {
+        shift += 1.0 / x;
+        x += 1.0;
+    }
+    double r = 1.0 / x, r2 = r * r;
+    double series =
+        r2 * (1.0 / 12 - r2 * (1.0 / 120 - r2 * (1.0 / 252 - r2 * (1.0 / 240 - r2 * (1.0 / 132)))));
+    return log(x) - 0.5 * r - series - shift;
+}
+
+double rtn__lbeta(double a, double b) { return rtn__lgamma(a) + rtn__lgamma(b) - rtn__lgamma(a + b); }
+
+double rtn__log_hyp2f1(double a, double b, double c, double z)
+{
+    if (!(a > 0.0 && b > 0.0 && c > 0.0 && z >= 0.0 && z < 1.0))
+        return NAN;
+    /* Σ_k (a)_k (b)_k / ((c)_k k!) z^k: every term positive. Terms may grow a long way before
+     * they shrink (large a, b), so the sum is kept as sum · e^scale, rescaled before overflow. */
+    double term = 1.0, sum = 1.0, scale = 0.0;
+    for (long k = 0; k < 10000000; ++k) {
+        term *= (a + (double)k) * (b + (double)k) / ((c + (double)k) * (double)(k + 1)) * z;
+        sum += term;
+        if (term < sum * 1e-17)
+            return log(sum) + scale;
+        if (sum > 1e250) {
+            sum *= 1e-250;
+            term *= 1e-250;
+            scale += 250.0 * 2.302585092994045684;
+        }
+    }
+    return NAN; /* not converged: z too close to 1 for the series */
+}
+

@@ -1,0 +1,638 @@
+/* Lifetime-value models (retention/models.h): sBG, BG/NBD, Gamma-Gamma and their CLV. Every
+ * likelihood and prediction is a sum of logs (log-gamma, log-beta, log-sum-exp), so counts in
+ * the thousands and ages in the tens of thousands stay finite. Fits maximise over the logs of
+ * the parameters (lib/optim.c), on customers grouped by identical rows; the BG/NBD gradient is
+ * analytic (derived below), the others' numerical. Sources for every formula are in the
+ * header. */
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int positive(double v) { return isfinite(v) && v > 0.0; }
+
+static int params_ok(const double *p, size_t k)
+{
+    if (!p)
+        return 0;
+    for (size_t i = 0; i < k; ++i)
+        if (!positive(p[i]))
+            return 0;
+    return 1;
+}
+
+/* log(e^u + e^v) without overflow */
+static double log_sum_exp(double u, double v)
+{
+    double m = fmax(u, v);
+    if (m == -INFINITY)
+        return -INFINITY;
+    return m + log(exp(u - m) + exp(v - m));
+}
+
+/* ---- shifted-beta-geometric ------------------------------------------------------------------- */
+
+static int sbg_check(const uint64_t *alive, const size_t *lengths, size_t cohorts)
+{
+    if (!alive || !lengths || cohorts == 0)
+        return RTN_EINVAL;
+    size_t at = 0;
+    for (size_t c = 0; c < cohorts; ++c) {
+        if (lengths[c] < 2 || alive[at] == 0)
+            return RTN_EDOMAIN;
+        for (size_t t = 1; t < lengths[c]; ++t)
+            if (alive[at + t] > alive[at + t - 1])
+                return RTN_EDOMAIN;
+        at += lengths[c];
+    }
+    return RTN_OK;
+}
+
+typedef struct sbg_data {
+    const uint64_t *alive;
+    const size_t *lengths;
+    size_t cohorts;
+    double scale; /* 1 / total customers: keeps the objective near 1 */
+} sbg_data;
+
+/* LL with P(T = t) = B(α + 1, β + t − 1) / B(α, β) and S(t) = B(α, β + t) / B(α, β) */
+static double sbg_ll(double alpha, double beta, const sbg_data *d)
+{
+    double lb = rtn__lbeta(alpha, beta), ll = 0.0;
+    size_t at = 0;
+    for (size_t c = 0; c < d->cohorts; ++c) {
+        const uint64_t *n = d->alive + at;
+        size_t len = d->lengths[c];
+        for (size_t t = 1; t < len; ++t)
+            if (n[t - 1] > n[t])
+                ll += (double)(n[t - 1] - n[t]) *
+                      (rtn__lbeta(alpha + 1.0, beta + (double)t - 1.0) - lb);
+        if (n[len - 1] > 0)
+            ll += (double)n[len - 1] * (rtn__lbeta(alpha, beta + (double)(len - 1)) - lb);
+        at += len;
+    }
+    return ll;
+}
+
+static double sbg_objective(const double *x, double *grad, void *ctx)
+{
+    (void)grad;
+    const sbg_data *d = ctx;
+    return -sbg_ll(exp(x[0]), exp(x[1]), d) * d->scale;
+}
+
+int rtn_sbg_loglik(const double params[2], const uint64_t *alive, const size_t *lengths,
+                   size_t cohorts, double *ll)
+{
+    if (!params || !ll)
+        return RTN_EINVAL;
+    int rc = sbg_check(alive, lengths, cohorts);
+    if (rc != RTN_OK)
+        return rc;
+    if (!params_ok(params, 2))
+        return RTN_EDOMAIN;
+    sbg_data d = {alive, lengths, cohorts, 1.0};
+    return rtn__result(sbg_ll(params[0], params[1], &d), ll);
+}
+
+int rtn_sbg_fit(const uint64_t *alive, const size_t *lengths, size_t cohorts, double params[2],
+                double se[2], double *ll)
+{
+    if (!params)
+        return RTN_EINVAL;
+    int rc = sbg_check(alive, lengths, cohorts);
+    if (rc != RTN_OK)
+        return rc;
+    uint64_t start = 0, churned = 0;
+    size_t at = 0;
+    for (size_t c = 0; c < cohorts; ++c) {
+        start += alive[at];
+        churned += alive[at] - alive[at + lengths[c] - 1];
+        at += lengths[c];
+    }
+    if (churned == 0)
+        return RTN_EUNDEFINED; /* nobody left: S = 1 fits best, at β / α → ∞ */
+    sbg_data d = {alive, lengths, cohorts, 1.0 / (double)start};
+    double x[2] = {0.0, 0.0}, f;
+    rc = rtn__minimize(sbg_objective, &d, 2, 0, x, &f, NULL);
+    if (rc != RTN_OK)
+        return rc;
+    if (!(fabs(x[0]) < 30.0 && fabs(x[1]) < 30.0))
+        return RTN_EUNDEFINED; /* ran off to a boundary: no interior maximum */
+    double s[2] = {NAN, NAN};
+    if (se && rtn__log_param_se(sbg_objective, &d, 2, x, s) == 0) {
+        s[0] /= sqrt((double)start); /* the objective was scaled by 1 / start */
+        s[1] /= sqrt((double)start);
+    }
+    params[0] = exp(x[0]);
+    params[1] = exp(x[1]);
+    if (se) {
+        se[0] = s[0];
+        se[1] = s[1];
+    }
+    if (ll)
+        *ll = -f * (double)start;
+    return RTN_OK;
+}
+
+int rtn_sbg_survival(const double params[2], double t, double *survival, double *retention)
+{
+    if (!params)
+        return RTN_EINVAL;
+    if (!params_ok(params, 2) || !(t >= 0.0) || !isfinite(t) || (retention && t < 1.0))
+        return RTN_EDOMAIN;
+    double a = params[0], b = params[1];
+    double s = exp(rtn__lbeta(a, b + t) - rtn__lbeta(a, b));
+    double r = (b + t - 1.0) / (a + b + t - 1.0);
+    if (survival)
+        *survival = s;
+    if (retention)
+        *retention = r;
+    return RTN_OK;
+}
+
+int rtn_sbg_del(const double params[2], double discount, uint64_t renewals, double *del,
+                double *derl)
+{
+    if (!params)
+        return RTN_EINVAL;
+    if (!params_ok(params, 2) || !positive(discount))
+        return RTN_EDOMAIN;
+    double a = params[0], b = params[1], z = 1.0 / (1.0 + discount), n = (double)renewals;
+    double v_del = exp(rtn__log_hyp2f1(1.0, b, a + b, z));
+    double v_derl = (b + n) / (a + b + n) * exp(rtn__log_hyp2f1(1.0, b + n + 1.0, a + b + n + 1.0, z));
+    if (!isfinite(v_del) || !isfinite(v_derl))
+        return RTN_EOVERFLOW;
+    if (del)
+        *del = v_del;
+    if (derl)
+        *derl = v_derl;
+    return RTN_OK;
+}
+
+/* ---- customers: validation and grouping --------------------------------------------------------- */
+
+/* A customer (x, t_x, T): whole x ≥ 0, 0 ≤ t_x ≤ T, t_x > 0 exactly when x > 0; finite. */
+static int customer_ok(double x, double tx, double T)
+{
+    return isfinite(x) && x >= 0.0 && x == floor(x) && isfinite(T) && tx >= 0.0 && tx <= T &&
+           (x > 0.0) == (tx > 0.0);
+}
+
+static int check_customers(const double *x, const double *t_x, const double *T,
+                           const double *weight, size_t n, size_t *bad_index)
+{
+    for (size_t i = 0; i < n; ++i)
+        if (!customer_ok(x[i], t_x[i], T[i]) ||
+            (weight && !(isfinite(weight[i]) && weight[i] >= 0.0))) {
+            if (bad_index)
+                *bad_index = i;
+            return RTN_EDOMAIN;
+        }
+    return RTN_OK;
+}
+
+typedef struct row {
+    double x, tx, T, w;
+} row;
+
+static int row_order(const void *pa, const void *pb)
+{
+    const row *a = pa, *b = pb;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    if (a->tx != b->tx)
+        return a->tx < b->tx ? -1 : 1;
+    if (a->T != b->T)
+        return a->T < b->T ? -1 : 1;
+    return 0;
+}
+
+/* The customers with positive weight, sorted by (x, t_x, T), identical rows folded into one
+ * with their summed weight: a fresh array of *m rows (free()), or NULL for no memory. */
+static row *group_rows(const double *x, const double *t_x, const double *T, const double *weight,
+                       size_t n, size_t *m, double *total)
+{
+    row *r = malloc((n ? n : 1) * sizeof *r);
+    if (!r)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; ++i) {
+        double w = weight ? weight[i] : 1.0;
+        if (w > 0.0)
+            r[k++] = (row){x[i], t_x[i], T[i], w};
+    }
+    qsort(r, k, sizeof *r, row_order);
+    size_t out = 0;
+    rtn__sum sum = {0.0, 0.0};
+    for (size_t i = 0; i < k; ++i) {
+        rtn__sum_add(&sum, r[i].w);
+        if (out > 0 && row_order(&r[out - 1], &r[i]) == 0)
+            r[out - 1].w += r[i].w;
+        else
+            r[out++] = r[i];
+    }
+    *m = out;
+    *total = rtn__sum_value(&sum);
+    return r;
+}
+
+/* ---- BG/NBD -------------------------------------------------------------------------------------- */
+
+typedef struct bgnbd_data {
+    const row *rows;
+    size_t n;
+    double scale; /* 1 / total weight */
+} bgnbd_data;
+
+/* Σ w log L over sorted rows, with the gradient in the log parameters when g is not NULL.
+ * The terms that depend on x alone (Γ and ψ of r + x, b + x, a + b + x) are computed once per
+ * distinct x: rows come sorted by x. */
+static double bgnbd_sum(const double p[4], const bgnbd_data *d, double g[4])
+{
+    const double r = p[0], alpha = p[1], a = p[2], b = p[3];
+    const double log_alpha = log(alpha), log_a = log(a);
+    const double lg_r = rtn__lgamma(r), lg_ab = rtn__lgamma(a + b), lg_b = rtn__lgamma(b);
+    const double ps_r = g ? rtn__digamma(r) : 0.0, ps_ab = g ? rtn__digamma(a + b) : 0.0;
+    const double ps_b = g ? rtn__digamma(b) : 0.0;
+    double ll = 0.0, dr = 0.0, dalpha = 0.0, da = 0.0, db = 0.0;
+    double cur_x = -1.0, c_x = 0.0, cr = 0.0, ca = 0.0, cb = 0.0, log_bx1 = 0.0;
+    for (size_t i = 0; i < d->n; ++i) {
+        const row *q = &d->rows[i];
+        double x = q->x, w = q->w;
+        if (x != cur_x) { /* per-x constants */
+            cur_x = x;
+            c_x = rtn__lgamma(r + x) - lg_r + r * log_alpha + lg_ab + rtn__lgamma(b + x) - lg_b -
+                  rtn__lgamma(a + b + x);
+            log_bx1 = x > 0.0 ? log(b + x - 1.0) : 0.0;
+            if (g) {
+                double ps_abx = rtn__digamma(a + b + x);
+                cr = rtn__digamma(r + x) - ps_r + log_alpha;
+                ca = ps_ab - ps_abx;
+                cb = ps_ab + rtn__digamma(b + x) - ps_b - ps_abx;
+            }
+        }
+        double l_T = log(alpha + q->T);
+        double l3 = -(r + x) * l_T, l4 = -INFINITY, l_tx = 0.0;
+        if (x > 0.0) {
+            l_tx = log(alpha + q->tx);
+            l4 = log_a - log_bx1 - (r + x) * l_tx;
+        }
+        double lse = log_sum_exp(l3, l4);
+        ll += w * (c_x + lse);
+        if (g) {
+            double p3 = exp(l3 - lse), p4 = x > 0.0 ? exp(l4 - lse) : 0.0;
+            dr += w * (cr - p3 * l_T - p4 * l_tx);
+            dalpha += w * (r / alpha - (r + x) * (p3 / (alpha + q->T) + p4 / (alpha + q->tx)));
+            da += w * (ca + p4 / a);
+            db += w * (cb - (x > 0.0 ? p4 / (b + x - 1.0) : 0.0));
+        }
+    }
+    if (g) { /* d/d log θ = θ d/dθ */
+        g[0] = dr * r;
+        g[1] = dalpha * alpha;
+        g[2] = da * a;
+        g[3] = db * b;
+    }
+    return ll;
+}
+
+static double bgnbd_objective(const double *x, double *grad, void *ctx)
+{
+    const bgnbd_data *d = ctx;
+    double p[4] = {exp(x[0]), exp(x[1]), exp(x[2]), exp(x[3])}, g[4];
+    double ll = bgnbd_sum(p, d, grad ? g : NULL);
+    if (grad)
+        for (int i = 0; i < 4; ++i)
+            grad[i] = -g[i] * d->scale;
+    return -ll * d->scale;
+}
+
+int rtn_bgnbd_loglik(const double params[4], const double *x, const double *t_x, const double *T,
+                     const double *weight, size_t n, double *ll, size_t *bad_index)
+{
+    if (!params || !x || !t_x || !T || !ll || n == 0)
+        return RTN_EINVAL;
+    if (!params_ok(params, 4))
+        return RTN_EDOMAIN;
+    int rc = check_customers(x, t_x, T, weight, n, bad_index);
+    if (rc != RTN_OK)
+        return rc;
+    /* unsorted rows: evaluate them one by one (the per-x cache simply refills) */
+    rtn__sum sum = {0.0, 0.0};
+    for (size_t i = 0; i < n; ++i) {
+        row q = {x[i], t_x[i], T[i], weight ? weight[i] : 1.0};
+        if (q.w == 0.0)
+            continue;
+        bgnbd_data d = {&q, 1, 1.0};
+        rtn__sum_add(&sum, bgnbd_sum(params, &d, NULL));
+    }
+    return rtn__result(rtn__sum_value(&sum), ll);
+}
+
+int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T, const double *weight,
+                  size_t n, double params[4], double se[4], double *ll, size_t *bad_index)
+{
+    if (!x || !t_x || !T || !params || n == 0)
+        return RTN_EINVAL;
+    int rc = check_customers(x, t_x, T, weight, n, bad_index);
+    if (rc != RTN_OK)
+        return rc;
+    size_t m;
+    double total;
+    row *rows = group_rows(x, t_x, T, weight, n, &m, &total);
+    if (!rows)
+        return RTN_ENOMEM;
+    int repeat = 0;
+    double mean_T = 0.0;
+    for (size_t i = 0; i < m; ++i) {
+        repeat |= rows[i].x > 0.0;
+        mean_T += rows[i].w * rows[i].T;
+    }
+    if (!repeat || !(total > 0.0)) {
+        free(rows);
+        return RTN_EUNDEFINED;
+    }
+    mean_T /= total;
+    bgnbd_data d = {rows, m, 1.0 / total};
+    /* start: r = 1, alpha = the mean age (a purchase rate of about one per lifetime), a = b = 1 */
+    double v[4] = {0.0, log(fmax(mean_T, 1e-3)), 0.0, 0.0}, f;
+    rc = rtn__minimize(bgnbd_objective, &d, 4, 1, v, &f, NULL);
+    double s[4] = {NAN, NAN, NAN, NAN};
+    if (rc == RTN_OK && se && rtn__log_param_se(bgnbd_objective, &d, 4, v, s) == 0)
+        for (int i = 0; i < 4; ++i)
+            s[i] *= sqrt(d.scale); /* the objective was −LL / total */
+    free(rows);
+    if (rc != RTN_OK)
+        return rc;
+    for (int i = 0; i < 4; ++i) {
+        params[i] = exp(v[i]);
+        if (se)
+            se[i] = s[i];
+    }
+    if (ll)
+        *ll = -f * total;
+    return RTN_OK;
+}
+
+/* log of a / (b + x − 1) · ((α + T) / (α + t_x))^(r + x): the odds of "dropped out" */
+static double bgnbd_log_odds(const double p[4], double x, double tx, double T)
+{
+    return log(p[2]) - log(p[3] + x - 1.0) + (p[0] + x) * (log(p[1] + T) - log(p[1] + tx));
+}
+
+static double p_alive_of(const double p[4], double x, double tx, double T)
+{
+    if (x == 0.0)
+        return 1.0;
+    double z = bgnbd_log_odds(p, x, tx, T); /* P = 1 / (1 + e^z), stable on both sides */
+    return z > 0.0 ? exp(-z) / (1.0 + exp(-z)) : 1.0 / (1.0 + exp(z));
+}
+
+/* 1 − ((α + T) / (α + T + t))^(r+x) 2F1(r + x, b + x; a + b + x − 1; t / (α + T + t)), ≥ 0 */
+static double bgnbd_bracket(const double p[4], double x, double T, double t)
+{
+    if (t == 0.0)
+        return 0.0;
+    double r = p[0], alpha = p[1], a = p[2], b = p[3];
+    double z = t / (alpha + T + t);
+    double l = (r + x) * (log(alpha + T) - log(alpha + T + t)) +
+               rtn__log_hyp2f1(r + x, b + x, a + b + x - 1.0, z);
+    return -expm1(l);
+}
+
+int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x, const double *T,
+                      size_t n, double horizon, double *p_alive, double *expected,
+                      size_t *bad_index)
+{
+    if (!params || (n > 0 && (!x || !t_x || !T)))
+        return RTN_EINVAL;
+    if (!params_ok(params, 4) || !(horizon >= 0.0) || !isfinite(horizon) ||
+        (expected && !(params[2] > 1.0)))
+        return RTN_EDOMAIN;
+    int rc = check_customers(x, t_x, T, NULL, n, bad_index);
+    if (rc != RTN_OK)
+        return rc;
+    /* all or nothing: compute the expectations first, writing only when all converged */
+    for (size_t i = 0; expected && i < n; ++i)
+        if (isnan(bgnbd_bracket(params, x[i], T[i], horizon)))
+            return RTN_ENOCONV;
+    for (size_t i = 0; i < n; ++i) {
+        double pa = p_alive_of(params, x[i], t_x[i], T[i]);
+        if (p_alive)
+            p_alive[i] = pa;
+        if (expected)
+            expected[i] = (params[2] + params[3] + x[i] - 1.0) / (params[2] - 1.0) *
+                          bgnbd_bracket(params, x[i], T[i], horizon) * pa;
+    }
+    return RTN_OK;
+}
+
+/* log P(X(t) = k) for a new customer (FHL note "Deriving an expression for P(X(t) = x) under
+ * the BG/NBD model", eq. 8): B(a, b + k) / B(a, b) · NB(k) + [k > 0] B(a + 1, b + k − 1) /
+ * B(a, b) · (1 − Σ_{j<k} NB(j)), NB(j) = Γ(r + j) / (Γ(r) j!) (α/(α+t))^r (t/(α+t))^j. */
+static double bgnbd_pmf(const double p[4], double t, double k, double cdf_below)
+{
+    double r = p[0], alpha = p[1], a = p[2], b = p[3];
+    double lb = rtn__lbeta(a, b);
+    double log_nb = rtn__lgamma(r + k) - rtn__lgamma(r) - rtn__lgamma(k + 1.0) +
+                    r * (log(alpha) - log(alpha + t)) + (t > 0.0 ? k * (log(t) - log(alpha + t)) : (k > 0.0 ? -INFINITY : 0.0));
+    double first = rtn__lbeta(a, b + k) - lb + log_nb;
+    if (k == 0.0)
+        return exp(first);
+    double tail = fmax(0.0, 1.0 - cdf_below);
+    return exp(first) + exp(rtn__lbeta(a + 1.0, b + k - 1.0) - lb) * tail;
+}
+
+int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, double *pmf,
+                           size_t kmax)
+{
+    if (!params || (pmf && kmax == 0))
+        return RTN_EINVAL;
+    if (!params_ok(params, 4) || !(t >= 0.0) || !isfinite(t) || (expected && !(params[2] > 1.0)))
+        return RTN_EDOMAIN;
+    double r = params[0], alpha = params[1], a = params[2], b = params[3], e = 0.0;
+    if (expected && t > 0.0) {
+        double l = r * (log(alpha) - log(alpha + t)) +
+                   rtn__log_hyp2f1(r, b, a + b - 1.0, t / (alpha + t));
+        if (isnan(l))
+            return RTN_ENOCONV;
+        e = (a + b - 1.0) / (a - 1.0) * -expm1(l);
+    }
+    if (pmf) {
+        /* the NB cdf is accumulated term by term (its terms in log space) */
+        double cdf = 0.0;
+        for (size_t k = 0; k < kmax; ++k) {
+            double kk = (double)k;
+            pmf[k] = bgnbd_pmf(params, t, kk, cdf);
+            double log_nb = rtn__lgamma(r + kk) - rtn__lgamma(r) - rtn__lgamma(kk + 1.0) +
+                            r * (log(alpha) - log(alpha + t)) +
+                            (t > 0.0 ? kk * (log(t) - log(alpha + t)) : (k > 0 ? -INFINITY : 0.0));
+            cdf += exp(log_nb);
+        }
+    }
+    if (expected)
+        *expected = e;
+    return RTN_OK;
+}
+
+/* ---- Gamma-Gamma ----------------------------------------------------------------------------------- */
+
+typedef struct gg_data {
+    const double *x, *m, *w;
+    size_t n;
+    double scale;
+} gg_data;
+
+static double gg_sum(const double p3[3], const gg_data *d)
+{
+    const double p = p3[0], q = p3[1], gamma = p3[2];
+    const double lg_q = rtn__lgamma(q), log_gamma = log(gamma);
+    rtn__sum s = {0.0, 0.0};
+    for (size_t i = 0; i < d->n; ++i) {
+        double x = d->x[i], m = d->m[i], w = d->w ? d->w[i] : 1.0;
+        if (x < 1.0 || w == 0.0)
+            continue;
+        double px = p * x;
+        rtn__sum_add(&s, w * (rtn__lgamma(px + q) - rtn__lgamma(px) - lg_q + q * log_gamma +
+                              (px - 1.0) * log(m) + px * log(x) - (px + q) * log(gamma + m * x)));
+    }
+    return rtn__sum_value(&s);
+}
+
+static double gg_objective(const double *v, double *grad, void *ctx)
+{
+    (void)grad;
+    const gg_data *d = ctx;
+    double p[3] = {exp(v[0]), exp(v[1]), exp(v[2])};
+    return -gg_sum(p, d) * d->scale;
+}
+
+/* Validates the spend inputs; counts the (weighted) repeat buyers in *buyers. */
+static int gg_check(const double *x, const double *m, const double *w, size_t n, double *buyers,
+                    size_t *bad_index)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+        int ok = isfinite(x[i]) && x[i] >= 0.0 && x[i] == floor(x[i]) &&
+                 (x[i] == 0.0 || positive(m[i])) && (!w || (isfinite(w[i]) && w[i] >= 0.0));
+        if (!ok) {
+            if (bad_index)
+                *bad_index = i;
+            return RTN_EDOMAIN;
+        }
+        if (x[i] >= 1.0)
+            total += w ? w[i] : 1.0;
+    }
+    if (!(total > 0.0))
+        return RTN_EUNDEFINED;
+    *buyers = total;
+    return RTN_OK;
+}
+
+int rtn_gg_loglik(const double params[3], const double *x, const double *monetary,
+                  const double *weight, size_t n, double *ll, size_t *bad_index)
+{
+    if (!params || !x || !monetary || !ll || n == 0)
+        return RTN_EINVAL;
+    if (!params_ok(params, 3))
+        return RTN_EDOMAIN;
+    double buyers;
+    int rc = gg_check(x, monetary, weight, n, &buyers, bad_index);
+    if (rc != RTN_OK)
+        return rc;
+    gg_data d = {x, monetary, weight, n, 1.0};
+    return rtn__result(gg_sum(params, &d), ll);
+}
+
+int rtn_gg_fit(const double *x, const double *monetary, const double *weight, size_t n,
+               double params[3], double se[3], double *ll, size_t *bad_index)
+{
+    if (!x || !monetary || !params || n == 0)
+        return RTN_EINVAL;
+    double buyers;
+    int rc = gg_check(x, monetary, weight, n, &buyers, bad_index);
+    if (rc != RTN_OK)
+        return rc;
+    gg_data d = {x, monetary, weight, n, 1.0 / buyers};
+    double v[3] = {0.0, 0.0, 0.0}, f;
+    rc = rtn__minimize(gg_objective, &d, 3, 0, v, &f, NULL);
+    if (rc != RTN_OK)
+        return rc;
+    double s[3] = {NAN, NAN, NAN};
+    if (se && rtn__log_param_se(gg_objective, &d, 3, v, s) == 0)
+        for (int i = 0; i < 3; ++i)
+            s[i] *= sqrt(d.scale);
+    for (int i = 0; i < 3; ++i) {
+        params[i] = exp(v[i]);
+        if (se)
+            se[i] = s[i];
+    }
+    if (ll)
+        *ll = -f * buyers;
+    return RTN_OK;
+}
+
+int rtn_gg_expected_spend(const double params[3], const double *x, const double *monetary,
+                          size_t n, double *out, size_t *bad_index)
+{
+    if (!params || (n > 0 && (!x || !monetary || !out)))
+        return RTN_EINVAL;
+    if (!params_ok(params, 3) || !(params[1] > 1.0))
+        return RTN_EDOMAIN;
+    for (size_t i = 0; i < n; ++i)
+        if (!(isfinite(x[i]) && x[i] >= 0.0 && x[i] == floor(x[i]) &&
+              (x[i] == 0.0 || positive(monetary[i])))) {
+            if (bad_index)
+                *bad_index = i;
+            return RTN_EDOMAIN;
+        }
+    const double p = params[0], q = params[1], gamma = params[2];
+    for (size_t i = 0; i < n; ++i) {
+        double mx = x[i] > 0.0 ? monetary[i] * x[i] : 0.0;
+        out[i] = (gamma + mx) * p / (p * x[i] + q - 1.0);
+    }
+    return RTN_OK;
+}
+
+/* ---- CLV: BG/NBD purchases × Gamma-Gamma spend, discounted per period ------------------------------- */
+
+int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x, const double *t_x,
+                     const double *T, const double *monetary, size_t n, double discount,
+                     double period_length, uint32_t periods, double *out, size_t *bad_index)
+{
+    if (!bgnbd || !gg || (n > 0 && (!x || !t_x || !T || !monetary || !out)))
+        return RTN_EINVAL;
+    if (!params_ok(bgnbd, 4) || !(bgnbd[2] > 1.0) || !params_ok(gg, 3) || !(gg[1] > 1.0) ||
+        !(discount >= 0.0) || !isfinite(discount) || !positive(period_length) || periods == 0)
+        return RTN_EDOMAIN;
+    int rc = check_customers(x, t_x, T, NULL, n, bad_index);
+    if (rc != RTN_OK)
+        return rc;
+    for (size_t i = 0; i < n; ++i)
+        if (!(x[i] == 0.0 || positive(monetary[i]))) {
+            if (bad_index)
+                *bad_index = i;
+            return RTN_EDOMAIN;
+        }
+    /* converge everywhere first: all or nothing */
+    for (size_t i = 0; i < n; ++i)
+        if (isnan(bgnbd_bracket(bgnbd, x[i], T[i], period_length * periods)))
+            return RTN_ENOCONV;
+    for (size_t i = 0; i < n; ++i) {
+        double pa = p_alive_of(bgnbd, x[i], t_x[i], T[i]);
+        double coef = (bgnbd[2] + bgnbd[3] + x[i] - 1.0) / (bgnbd[2] - 1.0) * pa;
+        double mx = x[i] > 0.0 ? monetary[i] * x[i] : 0.0;
+        double spend = (gg[2] + mx) * gg[0] / (gg[0] * x[i] + gg[1] - 1.0);
+        double prev = 0.0, value = 0.0, factor = 1.0;
+        for (uint32_t k = 1; k <= periods; ++k) {
+            double e = coef * bgnbd_bracket(bgnbd, x[i], T[i], period_length * k);
+            factor /= 1.0 + discount;
+            value += (e - prev) * factor;
+            prev = e;
+        }
+        out[i] = spend * value;
+    }
+    return RTN_OK;
+}
