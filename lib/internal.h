@@ -121,6 +121,9 @@ double rtn__chisq_upper(double x, double df);
  * not converge within 10^7 terms. */
 double rtn__digamma(double x);
 double rtn__lbeta(double a, double b);
+/* log Γ(x + t) − log Γ(x) for x > 0, t ≥ 0 (the log of the Pochhammer symbol (x)_t), without the
+ * cancellation of the two log-gammas when x is large. */
+double rtn__lpoch(double x, double t);
 double rtn__log_hyp2f1(double a, double b, double c, double z);
 
 /* Minimisation (lib/optim.c), for maximum-likelihood fits over at most RTN__OPT_MAX unconstrained

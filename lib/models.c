@@ -56,20 +56,23 @@ typedef struct sbg_data {
     double scale; /* 1 / total customers: keeps the objective near 1 */
 } sbg_data;
 
-/* LL with P(T = t) = B(α + 1, β + t − 1) / B(α, β) and S(t) = B(α, β + t) / B(α, β) */
+/* LL with P(T = t) = B(α + 1, β + t − 1) / B(α, β) = α (β)_{t−1} / (α + β)_t and S(t) =
+ * B(α, β + t) / B(α, β) = (β)_t / (α + β)_t, in log Pochhammer symbols (no cancellation of
+ * large log-gammas whatever α and β) */
 static double sbg_ll(double alpha, double beta, const sbg_data *d)
 {
-    double lb = rtn__lbeta(alpha, beta), ll = 0.0;
+    double ll = 0.0, log_alpha = log(alpha);
     size_t at = 0;
     for (size_t c = 0; c < d->cohorts; ++c) {
         const uint64_t *n = d->alive + at;
         size_t len = d->lengths[c];
         for (size_t t = 1; t < len; ++t)
             if (n[t - 1] > n[t])
-                ll += (double)(n[t - 1] - n[t]) *
-                      (rtn__lbeta(alpha + 1.0, beta + (double)t - 1.0) - lb);
+                ll += (double)(n[t - 1] - n[t]) * (log_alpha + rtn__lpoch(beta, (double)t - 1.0) -
+                                                   rtn__lpoch(alpha + beta, (double)t));
         if (n[len - 1] > 0)
-            ll += (double)n[len - 1] * (rtn__lbeta(alpha, beta + (double)(len - 1)) - lb);
+            ll += (double)n[len - 1] * (rtn__lpoch(beta, (double)(len - 1)) -
+                                        rtn__lpoch(alpha + beta, (double)(len - 1)));
         at += len;
     }
     return ll;
@@ -143,8 +146,8 @@ int rtn_sbg_survival(const double params[2], double t, double *survival, double 
     if (!params_ok(params, 2) || !(t >= 0.0) || !isfinite(t) || (retention && t < 1.0))
         return RTN_EDOMAIN;
     double a = params[0], b = params[1];
-    double s = exp(rtn__lbeta(a, b + t) - rtn__lbeta(a, b));
-    double r = (b + t - 1.0) / (a + b + t - 1.0);
+    double s = exp(rtn__lpoch(b, t) - rtn__lpoch(a + b, t));
+    double r = (b + (t - 1.0)) / (a + b + (t - 1.0)); /* t − 1 first: b ≪ 1 survives */
     if (survival)
         *survival = s;
     if (retention)
@@ -253,7 +256,6 @@ static double bgnbd_sum(const double p[4], const bgnbd_data *d, double g[4])
 {
     const double r = p[0], alpha = p[1], a = p[2], b = p[3];
     const double log_alpha = log(alpha), log_a = log(a);
-    const double lg_r = rtn__lgamma(r), lg_ab = rtn__lgamma(a + b), lg_b = rtn__lgamma(b);
     const double ps_r = g ? rtn__digamma(r) : 0.0, ps_ab = g ? rtn__digamma(a + b) : 0.0;
     const double ps_b = g ? rtn__digamma(b) : 0.0;
     double ll = 0.0, dr = 0.0, dalpha = 0.0, da = 0.0, db = 0.0;
@@ -263,9 +265,8 @@ static double bgnbd_sum(const double p[4], const bgnbd_data *d, double g[4])
         double x = q->x, w = q->w;
         if (x != cur_x) { /* per-x constants */
             cur_x = x;
-            c_x = rtn__lgamma(r + x) - lg_r + r * log_alpha + lg_ab + rtn__lgamma(b + x) - lg_b -
-                  rtn__lgamma(a + b + x);
-            log_bx1 = x > 0.0 ? log(b + x - 1.0) : 0.0;
+            c_x = rtn__lpoch(r, x) + r * log_alpha + rtn__lpoch(b, x) - rtn__lpoch(a + b, x);
+            log_bx1 = x > 0.0 ? log(b + (x - 1.0)) : 0.0;
             if (g) {
                 double ps_abx = rtn__digamma(a + b + x);
                 cr = rtn__digamma(r + x) - ps_r + log_alpha;
@@ -286,7 +287,7 @@ static double bgnbd_sum(const double p[4], const bgnbd_data *d, double g[4])
             dr += w * (cr - p3 * l_T - p4 * l_tx);
             dalpha += w * (r / alpha - (r + x) * (p3 / (alpha + q->T) + p4 / (alpha + q->tx)));
             da += w * (ca + p4 / a);
-            db += w * (cb - (x > 0.0 ? p4 / (b + x - 1.0) : 0.0));
+            db += w * (cb - (x > 0.0 ? p4 / (b + (x - 1.0)) : 0.0));
         }
     }
     if (g) { /* d/d log θ = θ d/dθ */
@@ -379,7 +380,8 @@ int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T, const dou
 /* log of a / (b + x − 1) · ((α + T) / (α + t_x))^(r + x): the odds of "dropped out" */
 static double bgnbd_log_odds(const double p[4], double x, double tx, double T)
 {
-    return log(p[2]) - log(p[3] + x - 1.0) + (p[0] + x) * (log(p[1] + T) - log(p[1] + tx));
+    /* log((α + T) / (α + t_x)) = log1p((T − t_x) / (α + t_x)): exact when T and t_x are huge */
+    return log(p[2]) - log(p[3] + (x - 1.0)) + (p[0] + x) * log1p((T - tx) / (p[1] + tx));
 }
 
 static double p_alive_of(const double p[4], double x, double tx, double T)
@@ -390,16 +392,43 @@ static double p_alive_of(const double p[4], double x, double tx, double T)
     return z > 0.0 ? exp(-z) / (1.0 + exp(-z)) : 1.0 / (1.0 + exp(z));
 }
 
-/* 1 − ((α + T) / (α + T + t))^(r+x) 2F1(r + x, b + x; a + b + x − 1; t / (α + T + t)), ≥ 0 */
+/* The expected purchases in (T, T + t] of a customer known to be alive: FHL's eq. 10 without
+ * its P(alive) factor, C / (a − 1) · [1 − (1 − z)^A 2F1(A, B; C; z)] with A = r + x,
+ * B = b + x, C = a + b + x − 1 and z = t / (α + T + t). The bracket is ~1/b when b is large: evaluated
+ * directly it is a difference of two numbers near 1 (garbage, even negative, for b ≫ 1).
+ * Instead: 2F1 and (1 − z)^−A are both power series in z, and
+ *   1 − (1 − z)^A 2F1 = Σ_{k≥1} w_k (1 − R_k),  w_k = (A)_k / k! z^k (1 − z)^A,
+ *   R_k = (B)_k / (C)_k = Π_{i<k} (1 − (a − 1) / (C + i)),
+ * a sum of positive terms: the mean of 1 − R_K for K negative-binomial (w_k sum to 1), with
+ * 1 − R_k from expm1/log1p. The terms fall geometrically (ratio → z) past the mean A z/(1 − z);
+ * the sum stops when the tail bound w_k / (1 − z) is below 1e-17 of it. NaN if z is so close to
+ * 1 that 10^7 terms do not suffice. */
 static double bgnbd_bracket(const double p[4], double x, double T, double t)
 {
     if (t == 0.0)
         return 0.0;
     double r = p[0], alpha = p[1], a = p[2], b = p[3];
-    double z = t / (alpha + T + t);
-    double l = (r + x) * (log(alpha + T) - log(alpha + T + t)) +
-               rtn__log_hyp2f1(r + x, b + x, a + b + x - 1.0, z);
-    return -expm1(l);
+    double A = r + x, C = a + b + (x - 1.0), am1 = a - 1.0;
+    /* log z and log(1 − z) = −log1p(t / (α + T)): accurate however large α + T is */
+    double log_1mz = -log1p(t / (alpha + T)), log_z = log(t) - log(alpha + T + t);
+    double mean = A * exp(log_z - log_1mz);
+    if (!isfinite(mean))
+        mean = DBL_MAX;
+    /* the factor C / (a − 1) of eq. 10 goes inside, in logs: C may be near DBL_MAX while
+     * 1 − R_k is near 1/C */
+    double log_w = A * log_1mz + log(C) - log(am1), log_r = 0.0, sum = 0.0;
+    for (double k = 1.0; k < 1e7; k += 1.0) {
+        log_w += log(A + k - 1.0) - log(k) + log_z;
+        log_r += log1p(-am1 / (C + k - 1.0));
+        double term = exp(log_w + log(-expm1(log_r)));
+        sum += term;
+        /* past the mean the terms shrink by at most ρ = z (A + k) / k (w by z (A + k)/(k + 1),
+         * 1 − R by at most (k + 1) / k): the tail is below term ρ / (1 − ρ) */
+        double rho = exp(log_z) * (A + k) / k;
+        if (k > mean && rho < 1.0 && term * rho / (1.0 - rho) <= 1e-17 * sum)
+            return sum;
+    }
+    return NAN;
 }
 
 int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x, const double *T,
@@ -423,8 +452,7 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
         if (p_alive)
             p_alive[i] = pa;
         if (expected)
-            expected[i] = (params[2] + params[3] + x[i] - 1.0) / (params[2] - 1.0) *
-                          bgnbd_bracket(params, x[i], T[i], horizon) * pa;
+            expected[i] = bgnbd_bracket(params, x[i], T[i], horizon) * pa;
     }
     return RTN_OK;
 }
@@ -435,14 +463,14 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
 static double bgnbd_pmf(const double p[4], double t, double k, double cdf_below)
 {
     double r = p[0], alpha = p[1], a = p[2], b = p[3];
-    double lb = rtn__lbeta(a, b);
-    double log_nb = rtn__lgamma(r + k) - rtn__lgamma(r) - rtn__lgamma(k + 1.0) +
+    double log_nb = rtn__lpoch(r, k) - rtn__lgamma(k + 1.0) +
                     r * (log(alpha) - log(alpha + t)) + (t > 0.0 ? k * (log(t) - log(alpha + t)) : (k > 0.0 ? -INFINITY : 0.0));
-    double first = rtn__lbeta(a, b + k) - lb + log_nb;
+    double first = rtn__lpoch(b, k) - rtn__lpoch(a + b, k) + log_nb; /* B(a, b+k) / B(a, b) */
     if (k == 0.0)
         return exp(first);
     double tail = fmax(0.0, 1.0 - cdf_below);
-    return exp(first) + exp(rtn__lbeta(a + 1.0, b + k - 1.0) - lb) * tail;
+    /* B(a + 1, b + k − 1) / B(a, b) = a (b)_{k−1} / (a + b)_k */
+    return exp(first) + exp(log(a) + rtn__lpoch(b, k - 1.0) - rtn__lpoch(a + b, k)) * tail;
 }
 
 int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, double *pmf,
@@ -452,13 +480,12 @@ int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, d
         return RTN_EINVAL;
     if (!params_ok(params, 4) || !(t >= 0.0) || !isfinite(t) || (expected && !(params[2] > 1.0)))
         return RTN_EDOMAIN;
-    double r = params[0], alpha = params[1], a = params[2], b = params[3], e = 0.0;
-    if (expected && t > 0.0) {
-        double l = r * (log(alpha) - log(alpha + t)) +
-                   rtn__log_hyp2f1(r, b, a + b - 1.0, t / (alpha + t));
-        if (isnan(l))
+    double r = params[0], alpha = params[1], e = 0.0;
+    if (expected && t > 0.0) { /* FHL eq. 9 is eq. 10's bracket at x = 0, T = 0 */
+        double bracket = bgnbd_bracket(params, 0.0, 0.0, t);
+        if (isnan(bracket))
             return RTN_ENOCONV;
-        e = (a + b - 1.0) / (a - 1.0) * -expm1(l);
+        e = bracket;
     }
     if (pmf) {
         /* the NB cdf is accumulated term by term (its terms in log space) */
@@ -466,7 +493,7 @@ int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, d
         for (size_t k = 0; k < kmax; ++k) {
             double kk = (double)k;
             pmf[k] = bgnbd_pmf(params, t, kk, cdf);
-            double log_nb = rtn__lgamma(r + kk) - rtn__lgamma(r) - rtn__lgamma(kk + 1.0) +
+            double log_nb = rtn__lpoch(r, kk) - rtn__lgamma(kk + 1.0) +
                             r * (log(alpha) - log(alpha + t)) +
                             (t > 0.0 ? kk * (log(t) - log(alpha + t)) : (k > 0 ? -INFINITY : 0.0));
             cdf += exp(log_nb);
@@ -488,14 +515,14 @@ typedef struct gg_data {
 static double gg_sum(const double p3[3], const gg_data *d)
 {
     const double p = p3[0], q = p3[1], gamma = p3[2];
-    const double lg_q = rtn__lgamma(q), log_gamma = log(gamma);
+    const double log_gamma = log(gamma);
     rtn__sum s = {0.0, 0.0};
     for (size_t i = 0; i < d->n; ++i) {
         double x = d->x[i], m = d->m[i], w = d->w ? d->w[i] : 1.0;
         if (x < 1.0 || w == 0.0)
             continue;
         double px = p * x;
-        rtn__sum_add(&s, w * (rtn__lgamma(px + q) - rtn__lgamma(px) - lg_q + q * log_gamma +
+        rtn__sum_add(&s, w * (-rtn__lbeta(px, q) + q * log_gamma +
                               (px - 1.0) * log(m) + px * log(x) - (px + q) * log(gamma + m * x)));
     }
     return rtn__sum_value(&s);
@@ -574,6 +601,13 @@ int rtn_gg_fit(const double *x, const double *monetary, const double *weight, si
     return RTN_OK;
 }
 
+/* E[Z | x, m] = (γ + m x) p / (p x + q − 1), the population mean γ p / (q − 1) at x = 0 */
+static double gg_spend(const double g[3], double x, double m)
+{
+    double mx = x > 0.0 ? m * x : 0.0;
+    return (g[2] + mx) * g[0] / (g[0] * x + g[1] - 1.0);
+}
+
 int rtn_gg_expected_spend(const double params[3], const double *x, const double *monetary,
                           size_t n, double *out, size_t *bad_index)
 {
@@ -588,11 +622,15 @@ int rtn_gg_expected_spend(const double params[3], const double *x, const double 
                 *bad_index = i;
             return RTN_EDOMAIN;
         }
-    const double p = params[0], q = params[1], gamma = params[2];
-    for (size_t i = 0; i < n; ++i) {
-        double mx = x[i] > 0.0 ? monetary[i] * x[i] : 0.0;
-        out[i] = (gamma + mx) * p / (p * x[i] + q - 1.0);
-    }
+    /* all or nothing: a value beyond DBL_MAX (parameters near it) is an error for the call */
+    for (int write = 0; write < 2; ++write)
+        for (size_t i = 0; i < n; ++i) {
+            double v = gg_spend(params, x[i], monetary[i]);
+            if (!isfinite(v))
+                return RTN_EOVERFLOW;
+            if (write)
+                out[i] = v;
+        }
     return RTN_OK;
 }
 
@@ -622,9 +660,8 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
             return RTN_ENOCONV;
     for (size_t i = 0; i < n; ++i) {
         double pa = p_alive_of(bgnbd, x[i], t_x[i], T[i]);
-        double coef = (bgnbd[2] + bgnbd[3] + x[i] - 1.0) / (bgnbd[2] - 1.0) * pa;
-        double mx = x[i] > 0.0 ? monetary[i] * x[i] : 0.0;
-        double spend = (gg[2] + mx) * gg[0] / (gg[0] * x[i] + gg[1] - 1.0);
+        double coef = pa;
+        double spend = gg_spend(gg, x[i], monetary[i]);
         double prev = 0.0, value = 0.0, factor = 1.0;
         for (uint32_t k = 1; k <= periods; ++k) {
             double e = coef * bgnbd_bracket(bgnbd, x[i], T[i], period_length * k);

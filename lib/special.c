@@ -17,28 +17,56 @@
 
 #define HALF_LOG_2PI 0.91893853320467274178032973640562
 
+/* The Stirling series' correction log Γ(x) − [(x − ½) log x − x + ½ log 2π], x ≥ 10:
+ * B_2k / (2k (2k − 1) x^(2k − 1)), k = 1 … 7, by Horner in 1/x² */
+static double stirling_correction(double x)
+{
+    double r = 1.0 / x, r2 = r * r;
+    return r * (1.0 / 12 +
+                r2 * (-1.0 / 360 +
+                      r2 * (1.0 / 1260 +
+                            r2 * (-1.0 / 1680 +
+                                  r2 * (1.0 / 1188 + r2 * (-691.0 / 360360 + r2 * (1.0 / 156)))))));
+}
+
 double rtn__lgamma(double x)
 {
     if (!(x > 0.0))
         return NAN;
     if (isinf(x))
         return INFINITY;
-    double shift = 0.0; /* log of x (x + 1) … (x + k − 1) */
-    double prod = 1.0;
+    double prod = 1.0; /* x (x + 1) … (x + k − 1) */
     while (x < 10.0) {
         prod *= x;
         x += 1.0;
     }
-    shift = log(prod);
-    double r = 1.0 / x, r2 = r * r;
-    /* B_2k / (2k (2k − 1) x^(2k − 1)), k = 1 … 7, by Horner in 1/x² */
-    double series =
-        r * (1.0 / 12 +
-             r2 * (-1.0 / 360 +
-                   r2 * (1.0 / 1260 +
-                         r2 * (-1.0 / 1680 +
-                               r2 * (1.0 / 1188 + r2 * (-691.0 / 360360 + r2 * (1.0 / 156)))))));
-    return (x - 0.5) * log(x) - x + HALF_LOG_2PI + series - shift;
+    return (x - 0.5) * log(x) - x + HALF_LOG_2PI + stirling_correction(x) - log(prod);
+}
+
+double rtn__lpoch(double x, double t)
+{
+    if (t == 0.0)
+        return 0.0;
+    if (x < 10.0 && t == floor(t) && t <= 32.0) {
+        /* a few factors: Σ log(x + i) is exact to rounding, where the difference of two
+         * log-gammas would carry their absolute error (~1e-15) */
+        double sum = 0.0, prod = 1.0;
+        for (double i = 0.0; i < t; i += 1.0) {
+            prod *= x + i;
+            if (prod > 1e280 || prod < 1e-280) {
+                sum += log(prod);
+                prod = 1.0;
+            }
+        }
+        return sum + log(prod);
+    }
+    if (x < 10.0)
+        return rtn__lgamma(x + t) - rtn__lgamma(x);
+    /* both in Stirling's range: (y − ½) log y − y − (x − ½) log x + x with y = x + t, arranged
+     * so that nothing large cancels (x ~ 1e300 and t ~ 1 stay exact to rounding) */
+    double y = x + t;
+    return (x - 0.5) * log1p(t / x) + t * log(y) - t + stirling_correction(y) -
+           stirling_correction(x);
 }
 
 /* log of x^a e^−x / Γ(a), the common prefactor of both expansions */
@@ -118,7 +146,22 @@ double rtn__digamma(double x)
     return log(x) - 0.5 * r - series - shift;
 }
 
-double rtn__lbeta(double a, double b) { return rtn__lgamma(a) + rtn__lgamma(b) - rtn__lgamma(a + b); }
+double rtn__lbeta(double a, double b)
+{
+    if (!(a > 0.0 && b > 0.0))
+        return NAN;
+    if (a > b) { /* a ≤ b from here */
+        double t = a;
+        a = b;
+        b = t;
+    }
+    if (a < 10.0) /* log Γ(a) − [log Γ(a + b) − log Γ(b)]: the difference stays small */
+        return rtn__lgamma(a) - rtn__lpoch(b, a);
+    /* both large: Stirling's forms, with the logs of a/(a+b) and b/(a+b) (no cancellation) */
+    double c = a + b;
+    return HALF_LOG_2PI + (a - 0.5) * log(a / c) + (b - 0.5) * log(b / c) - 0.5 * log(c) +
+           stirling_correction(a) + stirling_correction(b) - stirling_correction(c);
+}
 
 double rtn__log_hyp2f1(double a, double b, double c, double z)
 {

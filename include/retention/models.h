@@ -168,7 +168,7 @@ RTN_API int rtn_rfm_column(const rtn_rfm *rfm, int32_t column, double *out, size
  * @param weight NULL (all 1) or n finite weights ≥ 0.
  * @param[out] bad_index may be NULL: the first bad customer on ::RTN_EDOMAIN.
  * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers or n = 0; ::RTN_EDOMAIN for bad parameters
- *         or customers.
+ *         or customers; ::RTN_EOVERFLOW when the sum passes DBL_MAX (counts near it).
  */
 RTN_API int rtn_bgnbd_loglik(const double params[4], const double *x, const double *t_x,
                              const double *T, const double *weight, size_t n, double *ll,
@@ -220,7 +220,7 @@ RTN_API int rtn_bgnbd_new_customer(const double params[4], double t, double *exp
  * q log γ + (px − 1) log m + px log x − (px + q) log(γ + m x)].
  * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers or n = 0; ::RTN_EDOMAIN for bad parameters,
  *         a negative or non-whole x, or m ≤ 0 (or non-finite) where x ≥ 1; ::RTN_EUNDEFINED when
- *         no customer has x ≥ 1.
+ *         no customer has x ≥ 1; ::RTN_EOVERFLOW when the sum passes DBL_MAX.
  */
 RTN_API int rtn_gg_loglik(const double params[3], const double *x, const double *monetary,
                           const double *weight, size_t n, double *ll, size_t *bad_index);
@@ -234,7 +234,7 @@ RTN_API int rtn_gg_fit(const double *x, const double *monetary, const double *we
  * E[Z | x, m] = (γ + m x) p / (p x + q − 1), which needs q > 1 (for x = 0: the population mean
  * γ p / (q − 1)).
  * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers; ::RTN_EDOMAIN for bad parameters, q ≤ 1, or
- *         bad customers.
+ *         bad customers; ::RTN_EOVERFLOW if a value passes DBL_MAX (nothing written).
  */
 RTN_API int rtn_gg_expected_spend(const double params[3], const double *x, const double *monetary,
                                   size_t n, double *out, size_t *bad_index);
