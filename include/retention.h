@@ -14,6 +14,7 @@
  *   retention/cohort.h  cohort retention tables: builders that merge and serialise, tables
  *   retention/survival.h  Kaplan-Meier curves, confidence bounds, quantiles, log-rank tests
  *   retention/models.h  sBG, RFM summaries, BG/NBD, Gamma-Gamma: fits, predictions, CLV
+ *   retention/pareto_nbd.h  the Pareto/NBD model: fit, P(alive), expected purchases, DERT
  */
 #ifndef RETENTION_H
 #define RETENTION_H
@@ -26,5 +27,6 @@
 #include "retention/cohort.h"
 #include "retention/survival.h"
 #include "retention/models.h"
+#include "retention/pareto_nbd.h"
 
 #endif /* RETENTION_H */

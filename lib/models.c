@@ -107,27 +107,29 @@ int rtn_sbg_fit(const uint64_t *alive, const size_t *lengths, size_t cohorts, do
     int rc = sbg_check(alive, lengths, cohorts);
     if (rc != RTN_OK)
         return rc;
-    uint64_t start = 0, churned = 0;
+    double start = 0.0; /* in double: counts near 2^64 must not wrap */
+    int churned = 0;
     size_t at = 0;
     for (size_t c = 0; c < cohorts; ++c) {
-        start += alive[at];
-        churned += alive[at] - alive[at + lengths[c] - 1];
+        start += (double)alive[at];
+        churned |= alive[at] != alive[at + lengths[c] - 1];
         at += lengths[c];
     }
-    if (churned == 0)
+    if (!churned)
         return RTN_EUNDEFINED; /* nobody left: S = 1 fits best, at β / α → ∞ */
-    sbg_data d = {alive, lengths, cohorts, 1.0 / (double)start};
-    double x[2] = {0.0, 0.0}, f;
+    sbg_data d = {alive, lengths, cohorts, 1.0 / start};
+    double x[2] = {0.0, 0.0}, f, s[2];
     rc = rtn__minimize(sbg_objective, &d, 2, 0, x, &f, NULL);
     if (rc != RTN_OK)
         return rc;
-    if (!(fabs(x[0]) < 30.0 && fabs(x[1]) < 30.0))
-        return RTN_EUNDEFINED; /* ran off to a boundary: no interior maximum */
-    double s[2] = {NAN, NAN};
-    if (se && rtn__log_param_se(sbg_objective, &d, 2, x, s) == 0) {
-        s[0] /= sqrt((double)start); /* the objective was scaled by 1 / start */
-        s[1] /= sqrt((double)start);
-    }
+    /* no interior maximum — the optimiser ran off towards a boundary (everyone churning in one
+     * period, cohorts too short to tell α from β), where the likelihood is flat: a curvature
+     * that is not negative definite, or parameters beyond e^±15 */
+    if (!(fabs(x[0]) < 15.0 && fabs(x[1]) < 15.0) ||
+        rtn__log_param_se(sbg_objective, &d, 2, x, s) != 0)
+        return RTN_EUNDEFINED;
+    s[0] /= sqrt(start); /* the objective was scaled by 1 / start */
+    s[1] /= sqrt(start);
     params[0] = exp(x[0]);
     params[1] = exp(x[1]);
     if (se) {
@@ -135,7 +137,7 @@ int rtn_sbg_fit(const uint64_t *alive, const size_t *lengths, size_t cohorts, do
         se[1] = s[1];
     }
     if (ll)
-        *ll = -f * (double)start;
+        *ll = -f * start;
     return RTN_OK;
 }
 
@@ -163,8 +165,11 @@ int rtn_sbg_del(const double params[2], double discount, uint64_t renewals, doub
     if (!params_ok(params, 2) || !positive(discount))
         return RTN_EDOMAIN;
     double a = params[0], b = params[1], z = 1.0 / (1.0 + discount), n = (double)renewals;
-    double v_del = exp(rtn__log_hyp2f1(1.0, b, a + b, z));
-    double v_derl = (b + n) / (a + b + n) * exp(rtn__log_hyp2f1(1.0, b + n + 1.0, a + b + n + 1.0, z));
+    double l_del = rtn__log_hyp2f1(1.0, b, a + b, z);
+    double l_derl = rtn__log_hyp2f1(1.0, b + n + 1.0, a + b + n + 1.0, z);
+    if (isnan(l_del) || isnan(l_derl))
+        return RTN_ENOCONV; /* d so small that 10^7 terms of the series do not suffice */
+    double v_del = exp(l_del), v_derl = (b + n) / (a + b + n) * exp(l_derl);
     if (!isfinite(v_del) || !isfinite(v_derl))
         return RTN_EOVERFLOW;
     if (del)
@@ -394,16 +399,17 @@ static double p_alive_of(const double p[4], double x, double tx, double T)
 
 /* The expected purchases in (T, T + t] of a customer known to be alive: FHL's eq. 10 without
  * its P(alive) factor, C / (a − 1) · [1 − (1 − z)^A 2F1(A, B; C; z)] with A = r + x,
- * B = b + x, C = a + b + x − 1 and z = t / (α + T + t). The bracket is ~1/b when b is large: evaluated
- * directly it is a difference of two numbers near 1 (garbage, even negative, for b ≫ 1).
- * Instead: 2F1 and (1 − z)^−A are both power series in z, and
- *   1 − (1 − z)^A 2F1 = Σ_{k≥1} w_k (1 − R_k),  w_k = (A)_k / k! z^k (1 − z)^A,
- *   R_k = (B)_k / (C)_k = Π_{i<k} (1 − (a − 1) / (C + i)),
- * a sum of positive terms: the mean of 1 − R_K for K negative-binomial (w_k sum to 1), with
- * 1 − R_k from expm1/log1p. The terms fall geometrically (ratio → z) past the mean A z/(1 − z);
- * the sum stops when the tail bound w_k / (1 − z) is below 1e-17 of it. NaN if z is so close to
- * 1 that 10^7 terms do not suffice. */
-static double bgnbd_bracket(const double p[4], double x, double T, double t)
+ * B = b + x, C = a + b + x − 1 > 0 and z = t / (α + T + t). The bracket is ~1/b when b is
+ * large: evaluated directly it is a difference of two numbers near 1 (garbage, even negative,
+ * for b ≫ 1), and both factors change sign at a = 1. Instead: 2F1 and (1 − z)^−A are both
+ * power series in z, and
+ *   C / (a − 1) · [1 − (1 − z)^A 2F1] = Σ_{k≥1} w_k C g_k,  w_k = (A)_k / k! z^k (1 − z)^A,
+ *   g_k = (1 − R_k) / (a − 1),  R_k = (B)_k / (C)_k = Π_{i<k} (1 − (a − 1) / (C + i)),
+ * a sum of positive terms for every a > 0 (g_k = Σ_{i<k} 1 / (C + i) at a = 1, its limit): the
+ * mean of C g_K for K negative-binomial (the w_k sum to 1), with 1 − R_k from expm1/log1p.
+ * Past the mean A z / (1 − z) the terms shrink geometrically; the sum stops when a bound on its
+ * tail is below 1e-17 of it. NaN if z is so close to 1 that 10^7 terms do not suffice. */
+static double bgnbd_alive_expected(const double p[4], double x, double T, double t)
 {
     if (t == 0.0)
         return 0.0;
@@ -411,20 +417,28 @@ static double bgnbd_bracket(const double p[4], double x, double T, double t)
     double A = r + x, C = a + b + (x - 1.0), am1 = a - 1.0;
     /* log z and log(1 − z) = −log1p(t / (α + T)): accurate however large α + T is */
     double log_1mz = -log1p(t / (alpha + T)), log_z = log(t) - log(alpha + T + t);
-    double mean = A * exp(log_z - log_1mz);
-    if (!isfinite(mean))
-        mean = DBL_MAX;
-    /* the factor C / (a − 1) of eq. 10 goes inside, in logs: C may be near DBL_MAX while
-     * 1 − R_k is near 1/C */
-    double log_w = A * log_1mz + log(C) - log(am1), log_r = 0.0, sum = 0.0;
+    double z = exp(log_z), mean = A * exp(log_z - log_1mz);
+    if (!(mean < 5e6))
+        return NAN; /* the sum must run past the mean: more terms than the cap allows */
+    /* C goes inside, in logs: it may be near DBL_MAX while g_k is near 1/C */
+    double log_w = A * log_1mz + log(C), log_r = 0.0, harmonic = 0.0, sum = 0.0;
     for (double k = 1.0; k < 1e7; k += 1.0) {
         log_w += log(A + k - 1.0) - log(k) + log_z;
-        log_r += log1p(-am1 / (C + k - 1.0));
-        double term = exp(log_w + log(-expm1(log_r)));
+        double g;
+        if (am1 == 0.0) {
+            harmonic += 1.0 / (C + k - 1.0);
+            g = harmonic;
+        } else {
+            log_r += log1p(-am1 / (C + k - 1.0));
+            g = -expm1(log_r) / am1;
+        }
+        double term = exp(log_w + log(g));
         sum += term;
-        /* past the mean the terms shrink by at most ρ = z (A + k) / k (w by z (A + k)/(k + 1),
-         * 1 − R by at most (k + 1) / k): the tail is below term ρ / (1 − ρ) */
-        double rho = exp(log_z) * (A + k) / k;
+        /* g grows by at most a factor (1 + R_k / k) from k to k + 1 and w shrinks by
+         * z (A + k) / (k + 1): past the mean, with ρ = z (A + k)(k + R_k) / (k (k + 1)) < 1, the
+         * tail is below term ρ / (1 − ρ) */
+        double rk = am1 < 0.0 ? exp(log_r) : 1.0;
+        double rho = z * (A + k) * (k + rk) / (k * (k + 1.0));
         if (k > mean && rho < 1.0 && term * rho / (1.0 - rho) <= 1e-17 * sum)
             return sum;
     }
@@ -437,22 +451,27 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
 {
     if (!params || (n > 0 && (!x || !t_x || !T)))
         return RTN_EINVAL;
-    if (!params_ok(params, 4) || !(horizon >= 0.0) || !isfinite(horizon) ||
-        (expected && !(params[2] > 1.0)))
+    if (!params_ok(params, 4) || !(horizon >= 0.0) || !isfinite(horizon))
         return RTN_EDOMAIN;
     int rc = check_customers(x, t_x, T, NULL, n, bad_index);
     if (rc != RTN_OK)
         return rc;
+    for (size_t i = 0; expected && i < n; ++i)
+        if (!(params[2] + params[3] + (x[i] - 1.0) > 0.0)) { /* a + b ≤ 1 with x = 0 */
+            if (bad_index)
+                *bad_index = i;
+            return RTN_EDOMAIN;
+        }
     /* all or nothing: compute the expectations first, writing only when all converged */
     for (size_t i = 0; expected && i < n; ++i)
-        if (isnan(bgnbd_bracket(params, x[i], T[i], horizon)))
+        if (isnan(bgnbd_alive_expected(params, x[i], T[i], horizon)))
             return RTN_ENOCONV;
     for (size_t i = 0; i < n; ++i) {
         double pa = p_alive_of(params, x[i], t_x[i], T[i]);
         if (p_alive)
             p_alive[i] = pa;
         if (expected)
-            expected[i] = bgnbd_bracket(params, x[i], T[i], horizon) * pa;
+            expected[i] = bgnbd_alive_expected(params, x[i], T[i], horizon) * pa;
     }
     return RTN_OK;
 }
@@ -478,11 +497,12 @@ int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, d
 {
     if (!params || (pmf && kmax == 0))
         return RTN_EINVAL;
-    if (!params_ok(params, 4) || !(t >= 0.0) || !isfinite(t) || (expected && !(params[2] > 1.0)))
+    if (!params_ok(params, 4) || !(t >= 0.0) || !isfinite(t) ||
+        (expected && !(params[2] + params[3] > 1.0)))
         return RTN_EDOMAIN;
     double r = params[0], alpha = params[1], e = 0.0;
     if (expected && t > 0.0) { /* FHL eq. 9 is eq. 10's bracket at x = 0, T = 0 */
-        double bracket = bgnbd_bracket(params, 0.0, 0.0, t);
+        double bracket = bgnbd_alive_expected(params, 0.0, 0.0, t);
         if (isnan(bracket))
             return RTN_ENOCONV;
         e = bracket;
@@ -642,21 +662,22 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
 {
     if (!bgnbd || !gg || (n > 0 && (!x || !t_x || !T || !monetary || !out)))
         return RTN_EINVAL;
-    if (!params_ok(bgnbd, 4) || !(bgnbd[2] > 1.0) || !params_ok(gg, 3) || !(gg[1] > 1.0) ||
+    if (!params_ok(bgnbd, 4) || !params_ok(gg, 3) || !(gg[1] > 1.0) ||
         !(discount >= 0.0) || !isfinite(discount) || !positive(period_length) || periods == 0)
         return RTN_EDOMAIN;
     int rc = check_customers(x, t_x, T, NULL, n, bad_index);
     if (rc != RTN_OK)
         return rc;
     for (size_t i = 0; i < n; ++i)
-        if (!(x[i] == 0.0 || positive(monetary[i]))) {
+        if (!(x[i] == 0.0 || positive(monetary[i])) ||
+            !(bgnbd[2] + bgnbd[3] + (x[i] - 1.0) > 0.0)) {
             if (bad_index)
                 *bad_index = i;
             return RTN_EDOMAIN;
         }
     /* converge everywhere first: all or nothing */
     for (size_t i = 0; i < n; ++i)
-        if (isnan(bgnbd_bracket(bgnbd, x[i], T[i], period_length * periods)))
+        if (isnan(bgnbd_alive_expected(bgnbd, x[i], T[i], period_length * periods)))
             return RTN_ENOCONV;
     for (size_t i = 0; i < n; ++i) {
         double pa = p_alive_of(bgnbd, x[i], t_x[i], T[i]);
@@ -664,7 +685,7 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
         double spend = gg_spend(gg, x[i], monetary[i]);
         double prev = 0.0, value = 0.0, factor = 1.0;
         for (uint32_t k = 1; k <= periods; ++k) {
-            double e = coef * bgnbd_bracket(bgnbd, x[i], T[i], period_length * k);
+            double e = coef * bgnbd_alive_expected(bgnbd, x[i], T[i], period_length * k);
             factor /= 1.0 + discount;
             value += (e - prev) * factor;
             prev = e;

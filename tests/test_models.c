@@ -231,6 +231,48 @@ static void bgnbd_predictions_are_consistent(void **state)
     assert_rel(l1, l2, 1e-10);
 }
 
+/* FHL eq. 10 as written, with the hypergeometric series summed term by term: fine for the
+ * moderate parameters used here (no cancellation to speak of), and independent of the
+ * library's positive-series form. */
+static double bgnbd_expected_direct(const double p[4], double x, double tx, double T, double t)
+{
+    double r = p[0], alpha = p[1], a = p[2], b = p[3];
+    double A = r + x, B = b + x, C = a + b + x - 1.0, z = t / (alpha + T + t);
+    double term = 1.0, f = 1.0;
+    for (int k = 0; k < 100000 && term > 1e-18 * f; ++k) {
+        term *= (A + k) * (B + k) / ((C + k) * (k + 1.0)) * z;
+        f += term;
+    }
+    double bracket = 1.0 - pow((alpha + T) / (alpha + T + t), A) * f;
+    double odds = x > 0 ? a / (b + x - 1.0) * pow((alpha + T) / (alpha + tx), A) : 0.0;
+    return C / (a - 1.0) * bracket / (1.0 + odds);
+}
+
+static void bgnbd_expectations_for_any_a(void **state)
+{
+    (void)state;
+    /* a < 1 (the CDNOW fit has a = 0.79), a > 1, and a = 1 as the limit of its neighbours */
+    const double fits[][4] = {{0.243, 4.414, 0.793, 2.426}, {0.243, 4.414, 1.793, 2.426}};
+    const double x[] = {0, 1, 2, 7}, tx[] = {0, 3.5, 30.43, 37}, T[] = {38.86, 20.0, 38.86, 39};
+    for (int f = 0; f < 2; ++f)
+        for (int i = 0; i < 4; ++i)
+            for (double h = 1.0; h < 300.0; h *= 3.0) {
+                double e;
+                assert_int_equal(rtn_bgnbd_predict(fits[f], &x[i], &tx[i], &T[i], 1, h, NULL, &e,
+                                                   NULL),
+                                 RTN_OK);
+                assert_rel(e, bgnbd_expected_direct(fits[f], x[i], tx[i], T[i], h), 1e-9);
+            }
+    const double at1[4] = {0.5, 3.0, 1.0, 2.0}, below[4] = {0.5, 3.0, 1.0 - 1e-7, 2.0},
+                 above[4] = {0.5, 3.0, 1.0 + 1e-7, 2.0};
+    double e1, e_lo, e_hi;
+    assert_int_equal(rtn_bgnbd_predict(at1, &x[2], &tx[2], &T[2], 1, 52.0, NULL, &e1, NULL), RTN_OK);
+    assert_int_equal(rtn_bgnbd_predict(below, &x[2], &tx[2], &T[2], 1, 52.0, NULL, &e_lo, NULL), RTN_OK);
+    assert_int_equal(rtn_bgnbd_predict(above, &x[2], &tx[2], &T[2], 1, 52.0, NULL, &e_hi, NULL), RTN_OK);
+    assert_true(e_lo > e1 && e1 > e_hi);
+    assert_rel(e1, 0.5 * (e_lo + e_hi), 1e-6);
+}
+
 /* ---- Gamma-Gamma and CLV ---------------------------------------------------------------------------- */
 
 static void spend_and_clv(void **state)
@@ -409,8 +451,10 @@ static void models_bad_input(void **state)
     const double only_zero[] = {0, 0}, zeros[] = {0, 0};
     assert_int_equal(rtn_bgnbd_fit(only_zero, zeros, T, NULL, 2, p, NULL, NULL, &bi), RTN_EUNDEFINED);
     assert_true(p[0] == SENTINEL);
-    const double a_small[4] = {0.5, 2.0, 0.9, 2.0};
+    const double a_small[4] = {0.5, 2.0, 0.4, 0.5}; /* a + b ≤ 1: no expectation at x = 0 */
+    bi = 99;
     assert_int_equal(rtn_bgnbd_predict(a_small, x, tx, T, 2, 5.0, NULL, out, &bi), RTN_EDOMAIN);
+    assert_int_equal(bi, 0);
     double alive[2];
     assert_int_equal(rtn_bgnbd_predict(a_small, x, tx, T, 2, 5.0, alive, NULL, &bi), RTN_OK);
     assert_true(alive[0] == 1.0 && alive[1] > 0.0 && alive[1] < 1.0);
@@ -442,6 +486,19 @@ static void models_bad_input(void **state)
     assert_int_equal(rtn_sbg_loglik(sp_bad, flat, &len, 1, &ll), RTN_EDOMAIN);
     assert_int_equal(rtn_sbg_loglik(sp, flat, &len, 0, &ll), RTN_EINVAL);
     assert_int_equal(rtn_sbg_fit(flat, &len, 1, p, NULL, NULL), RTN_EUNDEFINED);
+    /* no interior maximum: all churn in one period; two counts cannot tell α from β */
+    const uint64_t at_once[] = {1000, 0, 0}, second[] = {1000, 1000, 0}, pair[] = {1000, 500};
+    const size_t two = 2;
+    assert_int_equal(rtn_sbg_fit(at_once, &len, 1, p, NULL, NULL), RTN_EUNDEFINED);
+    assert_int_equal(rtn_sbg_fit(second, &len, 1, p, NULL, NULL), RTN_EUNDEFINED);
+    assert_int_equal(rtn_sbg_fit(pair, &two, 1, p, NULL, NULL), RTN_EUNDEFINED);
+    /* counts near 2^64 in two cohorts: the total does not wrap */
+    const uint64_t huge[] = {UINT64_C(8) << 60, UINT64_C(4) << 60, UINT64_C(3) << 60,
+                             UINT64_C(8) << 60, UINT64_C(5) << 60, UINT64_C(4) << 60};
+    const size_t lens3[2] = {3, 3};
+    double hp[2];
+    assert_int_equal(rtn_sbg_fit(huge, lens3, 2, hp, NULL, NULL), RTN_OK);
+    assert_true(isfinite(hp[0]) && isfinite(hp[1]));
     assert_int_equal(rtn_sbg_survival(sp, -1.0, out, NULL), RTN_EDOMAIN);
     assert_int_equal(rtn_sbg_survival(sp, 0.5, NULL, out), RTN_EDOMAIN); /* retention needs t ≥ 1 */
     assert_int_equal(rtn_sbg_del(sp, 0.0, 0, out, NULL), RTN_EDOMAIN);
@@ -482,6 +539,7 @@ int main(void)
         cmocka_unit_test(cdnow_fits_match_published),
         cmocka_unit_test(bgnbd_loglik_is_the_formula),
         cmocka_unit_test(bgnbd_predictions_are_consistent),
+        cmocka_unit_test(bgnbd_expectations_for_any_a),
         cmocka_unit_test(spend_and_clv),
         cmocka_unit_test(sbg_matches_its_definition),
         cmocka_unit_test(sbg_projections),

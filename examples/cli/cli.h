@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <retention/cohort.h>
+
 #include "csv.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -70,6 +72,25 @@ int cli_field_double(const csv_reader *r, size_t column, double *out);
 #define CLI_NOT_A_SCORE "is not a whole-number score"
 #define CLI_NOT_A_NUMBER "is not a finite number"
 
+/* ---- event logs and customer ids (events.c) -------------------------------------------------- */
+/* Customer ids as text (emails, UUIDs, "C1234") interned into dense numbers 0, 1, 2, … in order
+ * of first appearance, and back. Zero-initialise; cli_ids_free() releases. */
+typedef struct cli_ids {
+    char **text, **by_id;
+    int64_t *id;
+    size_t cap, used;
+} cli_ids;
+int64_t cli_ids_intern(cli_ids *t, const char *s);
+/* The text of an interned id, or NULL. */
+const char *cli_ids_text(const cli_ids *t, int64_t id);
+void cli_ids_free(cli_ids *t);
+/* Streams FILE's --customer, --time (Unix seconds or ISO 8601) and optional --amount columns into
+ * b in batches, interning the customer ids into ids; a bad value stops the tool (file:line). */
+void cli_load_events(const cli_command *cmd, const char *path, rtn_cohort_builder *b,
+                     cli_ids *ids);
+/* Writes s as a CSV field on stdout: quoted when it holds a comma, a quote or a line end. */
+void cli_csv_text(const char *s);
+
 /* ---- output: one JSON object on stdout, numbers in the shortest form that reads back exactly --- */
 void json_begin(void);
 void json_u64(const char *key, uint64_t v);
@@ -93,6 +114,9 @@ int cmd_revenue(const cli_command *cmd, const char **files);
 int cmd_clv(const cli_command *cmd, const char **files);
 int cmd_cohort(const cli_command *cmd, const char **files);
 int cmd_km(const cli_command *cmd, const char **files);
+int cmd_rfm(const cli_command *cmd, const char **files);
+int cmd_fit(const cli_command *cmd, const char **files);
+int cmd_predict(const cli_command *cmd, const char **files);
 
 /* Writes the NPS score distribution as an SVG bar chart. */
 void svg_nps(FILE *out, const uint64_t hist[11], double nps, double ci_low, double ci_high,

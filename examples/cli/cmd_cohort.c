@@ -1,6 +1,6 @@
 /* retention cohort: a cohort retention table from an event log (customer, time[, amount]),
- * streamed in batches into a cohort builder (which merges a customer's events across batches),
- * printed as CSV (cohort,size,p0,p1,… with empty censored cells), JSON, or an SVG heat-map. */
+ * streamed in batches into a cohort builder (events.c; the builder merges a customer's events
+ * across batches), printed as CSV (cohort,size,p0,p1,… with empty censored cells), JSON, or an SVG heat-map. */
 #include <math.h>
 #include <retention.h>
 #include <stdlib.h>
@@ -8,72 +8,6 @@
 
 #include "cli.h"
 #include "timeparse.h"
-
-#define BATCH 65536
-
-/* Customer ids as text (emails, UUIDs, "C1234") interned into dense numbers 0, 1, 2, … in order
- * of first appearance: exact (no hashing collisions) and compact, which keeps the library's sort
- * on its fast path. An open-addressing table of string copies, doubled at 50 % load. */
-typedef struct interner {
-    char **text;
-    int64_t *id;
-    size_t cap, used;
-} interner;
-
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (; *s; ++s)
-        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-    return h;
-}
-
-static void interner_grow(interner *t)
-{
-    size_t cap = t->cap ? 2 * t->cap : 1024;
-    char **text = calloc(cap, sizeof *text);
-    int64_t *id = malloc(cap * sizeof *id);
-    if (!text || !id)
-        cli_fail("out of memory");
-    for (size_t i = 0; i < t->cap; ++i) {
-        if (!t->text[i])
-            continue;
-        size_t j = (size_t)fnv1a(t->text[i]) & (cap - 1);
-        while (text[j])
-            j = (j + 1) & (cap - 1);
-        text[j] = t->text[i];
-        id[j] = t->id[i];
-    }
-    free(t->text);
-    free(t->id);
-    t->text = text;
-    t->id = id;
-    t->cap = cap;
-}
-
-static int64_t customer_id(interner *t, const char *s)
-{
-    if (2 * (t->used + 1) > t->cap)
-        interner_grow(t);
-    size_t j = (size_t)fnv1a(s) & (t->cap - 1);
-    for (; t->text[j]; j = (j + 1) & (t->cap - 1))
-        if (strcmp(t->text[j], s) == 0)
-            return t->id[j];
-    size_t len = strlen(s) + 1;
-    if (!(t->text[j] = malloc(len)))
-        cli_fail("out of memory");
-    memcpy(t->text[j], s, len);
-    t->id[j] = (int64_t)t->used++;
-    return t->id[j];
-}
-
-static void interner_free(interner *t)
-{
-    for (size_t i = 0; i < t->cap; ++i)
-        free(t->text[i]);
-    free(t->text);
-    free(t->id);
-}
 
 static int32_t period_option(const cli_command *cmd, int64_t *seconds)
 {
@@ -100,50 +34,6 @@ static void set(const cli_command *cmd, rtn_cohort_builder *b, int32_t param, in
 {
     if (rtn_cohort_builder_set(b, param, value) != RTN_OK)
         cli_usage_error(cmd, "--%s: value out of range", option);
-}
-
-/* Reads the file into the builder. */
-static void load(const cli_command *cmd, const char *path, rtn_cohort_builder *b)
-{
-    size_t ccol, tcol, acol = 0;
-    /* one open (standard input can be read only once), every column checked against it */
-    if (!cli_has(cmd, "time"))
-        cli_usage_error(cmd, "--time COLUMN is required");
-    csv_reader *r = cli_open_column(cmd, path, "customer", &ccol);
-    cli_find_column(cmd, r, path, "time", &tcol);
-    int has_amount = cli_find_column(cmd, r, path, "amount", &acol);
-    int64_t *customer = malloc(BATCH * sizeof *customer), *time = malloc(BATCH * sizeof *time);
-    double *amount = malloc(BATCH * sizeof *amount);
-    uint64_t *lines = malloc(BATCH * sizeof *lines);
-    if (!customer || !time || !amount || !lines)
-        cli_fail("out of memory");
-    interner ids = {NULL, NULL, 0, 0};
-    int more = 1;
-    while (more) {
-        size_t n = 0;
-        while (n < BATCH && (more = cli_next(r)) == 1) {
-            const char *why = NULL;
-            if (parse_time(csv_field(r, tcol), &time[n], &why) != 0)
-                cli_bad_value(r, tcol, why);
-            if (has_amount && cli_field_double(r, acol, &amount[n]) != 0)
-                cli_bad_value(r, acol, CLI_NOT_A_NUMBER);
-            customer[n] = customer_id(&ids, csv_field(r, ccol));
-            lines[n++] = csv_line(r);
-        }
-        size_t bad = 0;
-        int rc = rtn_cohort_builder_add(b, customer, time, has_amount ? amount : NULL, n, &bad);
-        if (rc == RTN_EDOMAIN)
-            cli_fail("%s:%llu: time outside 0001-01-01 .. 9999-12-31", path,
-                     (unsigned long long)lines[bad]);
-        if (rc != RTN_OK)
-            cli_fail("%s: %s", path, rtn_strerror(rc));
-    }
-    interner_free(&ids);
-    free(customer);
-    free(time);
-    free(amount);
-    free(lines);
-    csv_close(r);
 }
 
 typedef struct table_out {
@@ -329,7 +219,9 @@ int cmd_cohort(const cli_command *cmd, const char **files)
             cli_usage_error(cmd, "--observation-end: %s", why);
         set(cmd, b, RTN_COHORT_OBSERVATION_END, end, "observation-end");
     }
-    load(cmd, files[0], b);
+    cli_ids ids = {0};
+    cli_load_events(cmd, files[0], b, &ids);
+    cli_ids_free(&ids);
 
     rtn_cohort_table *t = NULL;
     int rc = rtn_cohort_builder_finish(b, &t);

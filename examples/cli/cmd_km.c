@@ -358,27 +358,11 @@ static void median(const rtn_km *km, double m[3])
         m[0] = m[1] = m[2] = NAN;
 }
 
-/* A CSV field: quoted when it holds a comma, a quote or a line end. */
-static void csv_text(const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; ++s) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
 static void print_rows(const km_curve *c, const char *label)
 {
     for (size_t i = 0; i < c->rows; ++i) {
         if (label) {
-            csv_text(label);
+            cli_csv_text(label);
             putchar(',');
         }
         for (int k = 0; k < 8; ++k) {

@@ -101,6 +101,42 @@ static cli_option km_opts[] = {
     {"format", "F", "csv (default), json (default with --group) or svg (the curves)", NULL},
     END_OPTIONS};
 
+static cli_option rfm_opts[] = {
+    {"customer", "COL", "the customer id column: any text, compared exactly (required)", NULL},
+    {"time", "COL", "the purchase time column: Unix seconds or ISO 8601 (required)", NULL},
+    {"amount", "COL", "the purchase amount column: adds monetary", NULL},
+    {"calibration-end", "TIME", "the last day of the calibration period (required)", NULL},
+    {"holdout-end", "TIME", "the last day of a holdout period after it: adds x_holdout", NULL},
+    {"unit", "U", "the unit of t_x and T: day (default) or week", NULL},
+    {"utc-offset", "MIN", "local calendar offset from UTC in minutes (default 0)", NULL},
+    END_OPTIONS};
+
+/* The RFM columns of `fit` and `predict`: named as `rfm` names them unless given. */
+#define RFM_COLUMN_OPTIONS                                                                        \
+    {"x", "COL", "repeat purchases, a whole number >= 0 (default x)", NULL},                      \
+        {"t-x", "COL", "recency: last purchase - first, 0 when x = 0 (default t_x)", NULL},       \
+        {"T", "COL", "age: calibration end - first purchase, >= t_x (default T)", NULL},          \
+        {"monetary", "COL", "mean spend of the repeat purchases (default monetary)", NULL}
+
+static cli_option fit_opts[] = {
+    RFM_COLUMN_OPTIONS,
+    {"weight", "COL", "customers per row, >= 0 (default 1)", NULL},
+    {"alive", "COL", "sbg: customers still active at the start of each period (required)", NULL},
+    {"cohort", "COL", "sbg: the cohort of each count (any text): cohorts share the fit", NULL},
+    END_OPTIONS};
+
+static cli_option predict_opts[] = {
+    {"params", "LIST", "the model's parameters: r,alpha,a,b (bgnbd) or r,alpha,s,beta", NULL},
+    {"fit", NULL, "fit the parameters not given (--params, --gamma-gamma) on FILE first", NULL},
+    {"horizon", "H", "expected purchases in (T, T + H], in t_x's unit (required)", NULL},
+    {"customer", "COL", "the customer id column, copied to the output (default customer)", NULL},
+    RFM_COLUMN_OPTIONS,
+    {"gamma-gamma", "LIST", "spend parameters p,q,gamma: adds clv (with the next three)", NULL},
+    {"discount", "D", "clv: discount rate per period of length L, >= 0", NULL},
+    {"period-length", "L", "clv: the discount period, in t_x's unit (e.g. 4.345 weeks)", NULL},
+    {"periods", "K", "clv (bgnbd): the value of the next K periods", NULL},
+    END_OPTIONS};
+
 static const cli_command commands[] = {
     {"nps", "Net Promoter Score of a score column, with its interval", "FILE --score COL",
      "Prints {n, promoters, passives, detractors, nps, se, ci_low, ci_high, confidence, "
@@ -131,6 +167,39 @@ static const cli_command commands[] = {
      "first column, group. --format svg draws the curves with their confidence bands.\n"
      "Weights and entry times count as in R's survfit(Surv(entry, duration, event), weights).",
      km_opts, 1, cmd_km},
+    {"rfm", "RFM summary of a purchase log: the input of the models",
+     "FILE --customer COL --time COL --calibration-end TIME",
+     "Prints CSV: customer,x,t_x,T (then monetary with --amount, x_holdout with\n"
+     "--holdout-end), one row per customer whose first purchase is not after the calibration\n"
+     "end, in order of first appearance in FILE. Purchases on the same (local) day merge into\n"
+     "one, their amounts added: x = purchase days after the first, to the calibration end;\n"
+     "t_x = last of them - first purchase day (0 when x = 0); T = calibration end - first day;\n"
+     "monetary = the mean amount of the x repeat days (0 when x = 0); x_holdout = purchase\n"
+     "days after the calibration end, to the holdout end. TIME is a date or Unix seconds.",
+     rfm_opts, 1, cmd_rfm},
+    {"fit", "maximum-likelihood fit of a lifetime-value model",
+     "(bgnbd | pareto-nbd | gamma-gamma) RFMFILE | sbg FILE --alive COL",
+     "Prints {model, <parameters>, log_likelihood, n, converged, se: {<parameters>}}:\n"
+     "  bgnbd        BG/NBD {r, alpha, a, b} from columns x, t_x, T (as `rfm` writes them)\n"
+     "  pareto-nbd   Pareto/NBD {r, alpha, s, beta} from x, t_x, T\n"
+     "  gamma-gamma  Gamma-Gamma spend {p, q, gamma} from x, monetary (rows with x = 0 skipped)\n"
+     "  sbg          shifted-beta-geometric {alpha, beta} from survivor counts: the cohort's\n"
+     "               size, then its customers still active at the start of each period\n"
+     "n is the customers the likelihood used (the sum of --weight; for sbg the cohort sizes,\n"
+     "and cohorts their number). A standard error is null where the optimum is flat or on a\n"
+     "boundary. A fit that does not converge fails (status 1).",
+     fit_opts, 2, cmd_fit},
+    {"predict", "P(alive), expected purchases, CLV per customer",
+     "(bgnbd | pareto-nbd) RFMFILE (--params LIST | --fit) --horizon H",
+     "Prints CSV: customer,p_alive,expected (then clv), one row per row of RFMFILE in its\n"
+     "order: the probability the customer is still active at T, and the expected purchases\n"
+     "in the next H time units (t_x's unit). CLV needs spend parameters (--gamma-gamma, or\n"
+     "--fit to fit them on the monetary column) and --discount D --period-length L:\n"
+     "  bgnbd       clv = spend x sum_{k=1..K} (E(kL) - E((k-1)L)) / (1 + D)^k (--periods K)\n"
+     "  pareto-nbd  clv = spend x DERT, the discounted expected residual purchases over the\n"
+     "              whole lifetime at the continuous rate ln(1 + D) / L (no --periods)\n"
+     "with spend the Gamma-Gamma expected mean spend. Multiply by a margin for profit.",
+     predict_opts, 2, cmd_predict},
     {"retention", "retention rate (E - N) / S", "--start S --end E [--new N]",
      "Prints {retention_rate}.", retention_opts, 0, cmd_retention},
     {"churn", "customer churn, its interval, lifetime", "--start S (--end E [--new N] | --lost L)",
@@ -202,7 +271,11 @@ static void parse_arguments(const cli_command *cmd, int argc, char **argv, const
                 opt = o;
         if (!opt)
             cli_usage_error(cmd, "unknown option '--%.*s'", (int)len, name);
-        if (eq)
+        if (!opt->metavar) { /* a flag */
+            if (eq)
+                cli_usage_error(cmd, "--%s takes no value", opt->name);
+            opt->value = "1";
+        } else if (eq)
             opt->value = eq + 1;
         else if (i + 1 < argc)
             opt->value = argv[++i];
@@ -210,7 +283,8 @@ static void parse_arguments(const cli_command *cmd, int argc, char **argv, const
             cli_usage_error(cmd, "--%s needs a value", opt->name);
     }
     if (nfiles < cmd->positionals)
-        cli_usage_error(cmd, "a FILE is required");
+        cli_usage_error(cmd, cmd->positionals > 1 ? "a MODEL and a FILE are required"
+                                                  : "a FILE is required");
 }
 
 int main(int argc, char **argv)
@@ -230,7 +304,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < NCOMMANDS; ++i) {
         if (strcmp(argv[1], commands[i].name) == 0) {
-            const char *files[1] = {NULL};
+            const char *files[2] = {NULL, NULL};
             parse_arguments(&commands[i], argc - 2, argv + 2, files);
             return commands[i].run(&commands[i], files);
         }

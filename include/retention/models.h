@@ -62,8 +62,10 @@ RTN_API int rtn_sbg_loglik(const double params[2], const uint64_t *alive, const 
 /**
  * Maximum-likelihood {alpha, beta} for the cohorts (see rtn_sbg_loglik()), with standard errors
  * (@p se may be NULL) and the maximised log-likelihood (@p ll may be NULL).
- * @return ::RTN_OK; errors as rtn_sbg_loglik(); ::RTN_EUNDEFINED when nobody churned or
- *         everybody churned at once (the likelihood has no interior maximum); ::RTN_ENOCONV.
+ * @return ::RTN_OK; errors as rtn_sbg_loglik(); ::RTN_EUNDEFINED when the likelihood has no
+ *         interior maximum — nobody churned, everybody churned in one period, cohorts too short
+ *         (two counts) to tell α from β: the fit runs off towards a boundary where the
+ *         curvature vanishes; ::RTN_ENOCONV.
  */
 RTN_API int rtn_sbg_fit(const uint64_t *alive, const size_t *lengths, size_t cohorts,
                         double params[2], double se[2], double *ll);
@@ -87,7 +89,8 @@ RTN_API int rtn_sbg_survival(const double params[2], double t, double *survival,
  * the margin per period for money. Either output may be NULL.
  * @param discount d > 0.
  * @return ::RTN_OK; ::RTN_EINVAL for NULL params; ::RTN_EDOMAIN for a bad parameter or d;
- *         ::RTN_EOVERFLOW if the sum is not finite.
+ *         ::RTN_ENOCONV when d is so small (below about 1e-6) that the series does not converge
+ *         in 10^7 terms; ::RTN_EOVERFLOW if the sum is not finite.
  */
 RTN_API int rtn_sbg_del(const double params[2], double discount, uint64_t renewals, double *del,
                         double *derl);
@@ -189,12 +192,14 @@ RTN_API int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T,
  * P = 1 / (1 + [x > 0] a / (b + x − 1) · ((α + T) / (α + t_x))^(r+x)); and the expected number
  * of purchases in (T, T + t] (FHL 2005, eq. 10):
  * E = (a + b + x − 1) / (a − 1) · [1 − ((α + T) / (α + T + t))^(r+x) ·
- * 2F1(r + x, b + x; a + b + x − 1; t / (α + T + t))] · P, which needs a > 1. Each output may
- * be NULL (@p horizon is then unused, but must still be valid for @p expected).
+ * 2F1(r + x, b + x; a + b + x − 1; t / (α + T + t))] · P, for any a > 0 (at a = 1 its limit;
+ * evaluated as a series of positive terms, see lib/models.c), which needs a + b + x > 1 (so
+ * a + b > 1 for customers with x = 0). Each output may be NULL.
  * @param horizon t ≥ 0, in the model's time unit.
  * @return ::RTN_OK; ::RTN_EINVAL for NULL inputs; ::RTN_EDOMAIN for bad parameters, customers
- *         or horizon, or a ≤ 1 with @p expected requested; ::RTN_ENOCONV if the series does not
- *         converge (a horizon astronomically longer than α + T).
+ *         or horizon, or a + b + x ≤ 1 with @p expected requested; ::RTN_ENOCONV when the
+ *         series would need more than about 5·10^6 terms: (r + x) t / (α + T), the purchases
+ *         expected of a customer alive throughout, beyond that (absurd horizons or r).
  */
 RTN_API int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x,
                               const double *T, size_t n, double horizon, double *p_alive,
@@ -203,10 +208,10 @@ RTN_API int rtn_bgnbd_predict(const double params[4], const double *x, const dou
 /**
  * For a new customer over (0, t]: the expected number of purchases (FHL 2005, eq. 9),
  * E[X(t)] = (a + b − 1) / (a − 1) · [1 − (α / (α + t))^r 2F1(r, b; a + b − 1; t / (α + t))]
- * (needs a > 1; @p expected may be NULL), and the probabilities P(X(t) = k) for k = 0 …
+ * (needs a + b > 1; @p expected may be NULL), and the probabilities P(X(t) = k) for k = 0 …
  * kmax − 1 into @p pmf (may be NULL; FHL's note, eq. 8).
  * @return ::RTN_OK; ::RTN_EINVAL for NULL params; ::RTN_EDOMAIN for bad parameters or t < 0,
- *         a ≤ 1 with @p expected requested; ::RTN_ENOCONV as rtn_bgnbd_predict().
+ *         a + b ≤ 1 with @p expected requested; ::RTN_ENOCONV as rtn_bgnbd_predict().
  */
 RTN_API int rtn_bgnbd_new_customer(const double params[4], double t, double *expected,
                                    double *pmf, size_t kmax);

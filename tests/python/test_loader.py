@@ -130,6 +130,8 @@ _C_TYPES.update({
     "rtn_km_builder *": ctypes.POINTER(_lib._KMBuilder), "rtn_km *": ctypes.POINTER(_lib._KM),
     "rtn_km_builder **": ctypes.POINTER(ctypes.POINTER(_lib._KMBuilder)),
     "rtn_km **": ctypes.POINTER(ctypes.POINTER(_lib._KM)),
+    "rtn_rfm *": ctypes.POINTER(_lib._Rfm),
+    "rtn_rfm **": ctypes.POINTER(ctypes.POINTER(_lib._Rfm)),
 })
 
 

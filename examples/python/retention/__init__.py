@@ -1,9 +1,12 @@
 """retention — Python face of libretention (ctypes + numpy; no compiler needed).
 
 Customer retention and churn rates, revenue churn, NRR/GRR, NPS, CSAT, CES, formula CLV,
-calendar periods, cohort retention tables (mergeable builders, censoring-aware tables), and
+calendar periods, cohort retention tables (mergeable builders, censoring-aware tables),
 customer survival (Kaplan-Meier curves with Greenwood intervals, quantiles, restricted mean;
-log-rank tests; mergeable builders), computed by the C library libretention::
+log-rank tests; mergeable builders), and lifetime-value models (sBG contract renewals with
+DEL/DERL; RFM summaries of purchase logs, mergeable through cohort builders; BG/NBD and
+Pareto/NBD purchases and Gamma-Gamma spend, fitted by maximum likelihood, their P(alive),
+expected purchases, DERT and CLV), computed by the C library libretention::
 
     import retention
     retention.churn_rate_start(1000, 100)            # 0.1
@@ -14,6 +17,14 @@ log-rank tests; mergeable builders), computed by the C library libretention::
     km = retention.kaplan_meier(days, churned)       # float64 durations, 0/1 or bool flags
     km.survival, km.median(), km.rmst(365)           # a median never reached is NaN
     retention.logrank(days, churned, plan).p_value   # plan: any labels, e.g. strings
+    s = retention.sbg_fit([1000, 869, 743, 653])      # survivor counts of a cohort
+    s.alpha, s.beta, s.survival(10), s.expected_lifetime(0.1)
+    rfm = retention.rfm_summary(customer, time, amount, calibration_end=end)  # t_x, T in weeks
+    bg = retention.bgnbd_fit(rfm.x, rfm.t_x, rfm.T)  # .r .alpha .a .b, .se, .log_likelihood
+    bg.p_alive(rfm.x, rfm.t_x, rfm.T), bg.expected(52, rfm.x, rfm.t_x, rfm.T)
+    pn = retention.pareto_nbd_fit(rfm.x, rfm.t_x, rfm.T)  # .r .alpha .s .beta; .dert(delta, …)
+    gg = retention.gamma_gamma_fit(rfm.x, rfm.monetary)
+    retention.clv(bg, gg, rfm.x, rfm.t_x, rfm.T, rfm.monetary, 0.01, 4.345, 12)
 
 Loading: the shared library named by the environment variable RETENTION_LIBRARY (a path) if it
 is set; otherwise ctypes.util.find_library("retention"), then the source tree's build directory
@@ -39,6 +50,10 @@ from .clv import cac_payback, clv_discounted, clv_simple, ltv_cac
 from .cohort import (CENSORED, COHORT_KINDS, COMPLETE, PARTIAL, PERIOD_UNITS, TIME_MAX, TIME_MIN,
                      CohortBuilder, CohortTable, calendar_period, calendar_period_start,
                      cohort_table)
+from .models import (RFM_UNITS, BgNbdFit, GammaGammaFit, ParetoNbdFit, RfmSummary, SbgFit,
+                     bgnbd_fit, bgnbd_loglik, clv, gamma_gamma_fit, gamma_gamma_loglik,
+                     pareto_nbd_fit, pareto_nbd_loglik, rfm_from_builder, rfm_summary, sbg_fit,
+                     sbg_loglik)
 from .rates import (Interval, arpa, churn_lifetime, churn_rate_average, churn_rate_convert,
                     churn_rate_customer_days, churn_rate_start, retention_rate, revenue_churn_gross,
                     revenue_churn_net, revenue_grr, revenue_nrr, revenue_quick_ratio,
@@ -66,4 +81,8 @@ __all__ = [
     "CENSORED",
     "KMBuilder", "KaplanMeier", "kaplan_meier", "logrank", "logrank_builders", "CONF_TYPES",
     "SurvivalAt", "Quantile", "Rmst", "LogRankResult",
+    "sbg_fit", "sbg_loglik", "SbgFit", "rfm_summary", "rfm_from_builder", "RfmSummary",
+    "RFM_UNITS", "bgnbd_fit", "bgnbd_loglik", "BgNbdFit", "gamma_gamma_fit",
+    "gamma_gamma_loglik", "GammaGammaFit", "clv", "pareto_nbd_fit", "pareto_nbd_loglik",
+    "ParetoNbdFit",
 ]

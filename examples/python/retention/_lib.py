@@ -2,8 +2,8 @@
 
 Everything that touches ctypes directly lives here; rates.py, scores.py and clv.py only call
 _out(), _uint(), _real(), _column() and the declared functions of ``lib``; cohort.py also uses
-_int() (checked signed scalars), int64 columns and the opaque handle types declared here, and
-survival.py the Kaplan-Meier handle types.
+_int() (checked signed scalars), int64 columns and the opaque handle types declared here,
+survival.py the Kaplan-Meier handle types, and models.py the RFM summary handle type.
 """
 import ctypes
 import ctypes.util
@@ -82,9 +82,14 @@ class _KM(ctypes.Structure):
     """The opaque struct rtn_km, a Kaplan-Meier curve (only ever handled through a pointer)."""
 
 
+class _Rfm(ctypes.Structure):
+    """The opaque struct rtn_rfm, an RFM summary (only ever handled through a pointer)."""
+
+
 _builder_p, _table_p = ctypes.POINTER(_CohortBuilder), ctypes.POINTER(_CohortTable)
 _km_builder_p, _km_p = ctypes.POINTER(_KMBuilder), ctypes.POINTER(_KM)
 _allocator_p = ctypes.POINTER(_Allocator)
+_rfm_p = ctypes.POINTER(_Rfm)
 
 # name -> (restype, argtypes) for every function of lib/retention.map. Status-returning functions
 # have restype c_int and are called through _out()/_call(), which check it.
@@ -172,6 +177,33 @@ _SIGNATURES = {
                                    _u32p, _dp]),
     "rtn_logrank_columns": (ctypes.c_int, [_dp, _u8p, _u32p, _sz, _u32, _d, _dp, _dp, _dp, _dp,
                                            _u32p, _dp, _szp]),
+    # models.h: parameter arrays (const double params[k]) are double pointers
+    "rtn_sbg_loglik": (ctypes.c_int, [_dp, _u64p, _szp, _sz, _dp]),
+    "rtn_sbg_fit": (ctypes.c_int, [_u64p, _szp, _sz, _dp, _dp, _dp]),
+    "rtn_sbg_survival": (ctypes.c_int, [_dp, _d, _dp, _dp]),
+    "rtn_sbg_del": (ctypes.c_int, [_dp, _d, _u64, _dp, _dp]),
+    "rtn_rfm_from_builder": (ctypes.c_int, [_builder_p, _i64, _i64, _d, ctypes.POINTER(_rfm_p)]),
+    "rtn_rfm_build": (ctypes.c_int, [_i64p, _i64p, _dp, _sz, _i64, _i64, _d,
+                                     ctypes.POINTER(_rfm_p), _szp]),
+    "rtn_rfm_free": (None, [_rfm_p]),
+    "rtn_rfm_size": (ctypes.c_int, [_rfm_p, _szp]),
+    "rtn_rfm_customers": (ctypes.c_int, [_rfm_p, _i64p, _sz]),
+    "rtn_rfm_column": (ctypes.c_int, [_rfm_p, _i32, _dp, _sz]),
+    "rtn_bgnbd_loglik": (ctypes.c_int, [_dp, _dp, _dp, _dp, _dp, _sz, _dp, _szp]),
+    "rtn_bgnbd_fit": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _dp, _dp, _dp, _szp]),
+    "rtn_bgnbd_predict": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _d, _dp, _dp, _szp]),
+    "rtn_bgnbd_new_customer": (ctypes.c_int, [_dp, _d, _dp, _dp, _sz]),
+    "rtn_gg_loglik": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _dp, _szp]),
+    "rtn_gg_fit": (ctypes.c_int, [_dp, _dp, _dp, _sz, _dp, _dp, _dp, _szp]),
+    "rtn_gg_expected_spend": (ctypes.c_int, [_dp, _dp, _dp, _sz, _dp, _szp]),
+    "rtn_clv_bgnbd_gg": (ctypes.c_int, [_dp, _dp, _dp, _dp, _dp, _dp, _sz, _d, _d, _u32, _dp,
+                                        _szp]),
+    # pareto_nbd.h
+    "rtn_pnbd_loglik": (ctypes.c_int, [_dp, _dp, _dp, _dp, _dp, _sz, _dp, _szp]),
+    "rtn_pnbd_fit": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _dp, _dp, _dp, _szp]),
+    "rtn_pnbd_predict": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _d, _dp, _dp, _szp]),
+    "rtn_pnbd_new_customer": (ctypes.c_int, [_dp, _d, _dp]),
+    "rtn_pnbd_dert": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _d, _dp, _szp]),
 }
 
 
@@ -218,6 +250,10 @@ def _load():
         try:
             library = ctypes.CDLL(path)
             _check_version(_read_version(library))
+            missing = [name for name in _SIGNATURES if not hasattr(library, name)]
+            if missing:  # e.g. a stale build of the same version, from before a function
+                raise ImportError("it lacks %s (built from older sources?)"
+                                  % ", ".join(missing))
             return library, path
         except (OSError, AttributeError, ImportError) as err:
             failures.append("%s [%s]: %s" % (path, origin, err))
@@ -250,13 +286,24 @@ def library_version():
 
 
 # ---- calling ----------------------------------------------------------------------------------
+#: The initial value of a bad_index out-pointer (_no_index()) that the C function may leave
+#: untouched: an EDOMAIN about a parameter rather than an element names no index.
+_NO_INDEX = 2**64 - 1
+
+
+def _no_index():
+    """A c_size_t for a bad_index out-pointer, set to _NO_INDEX until the library writes it."""
+    return ctypes.c_size_t(_NO_INDEX)
+
+
 def _call(function, *args, bad_index=None):
     """Calls lib.<function>(*args) and raises RetentionError unless it returns RTN_OK.
-    ``bad_index`` is the c_size_t passed as the column function's bad_index out-pointer."""
+    ``bad_index`` is the c_size_t passed as the column function's bad_index out-pointer (from
+    _no_index() when an EDOMAIN may also be about a parameter, which leaves it unset)."""
     code = getattr(lib, function)(*args)
     if code != OK:
         index = bad_index.value if bad_index is not None and code == EDOMAIN else None
-        raise RetentionError(code, function, index)
+        raise RetentionError(code, function, None if index == _NO_INDEX else index)
 
 
 def _out(function, *args, outputs=1):
