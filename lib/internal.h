@@ -139,6 +139,12 @@ int rtn__minimize(rtn__objective f, void *ctx, size_t n, int analytic, double *x
                   unsigned *iterations);
 int rtn__log_param_se(rtn__objective f, void *ctx, size_t n, const double *x, double *se);
 
+/* Radix-sorts n unsigned 64-bit keys (e.g. the bits of non-negative doubles, which sort as
+ * their values) carrying a 32-bit payload, using scratch arrays of the same sizes; stable; the
+ * result ends in keys/vals (lib/survival.c). */
+void rtn__sort_keys(uint64_t *keys, uint32_t *vals, uint64_t *keys_tmp, uint32_t *vals_tmp,
+                    size_t n);
+
 /* Allocation through a caller's allocator (lib/cohort.c): rtn__alloc returns NULL when
  * count × size overflows, too; rtn__free accepts NULL. */
 void *rtn__alloc(const rtn_allocator *a, size_t count, size_t size);

@@ -22,15 +22,6 @@ static int params_ok(const double *p, size_t k)
     return 1;
 }
 
-/* log(e^u + e^v) without overflow */
-static double log_sum_exp(double u, double v)
-{
-    double m = fmax(u, v);
-    if (m == -INFINITY)
-        return -INFINITY;
-    return m + log(exp(u - m) + exp(v - m));
-}
-
 /* ---- shifted-beta-geometric ------------------------------------------------------------------- */
 
 static int sbg_check(const uint64_t *alive, const size_t *lengths, size_t cohorts)
@@ -248,11 +239,72 @@ static row *group_rows(const double *x, const double *t_x, const double *T, cons
 
 /* ---- BG/NBD -------------------------------------------------------------------------------------- */
 
+/* A column's distinct values (T or t_x), each row's index into them, and per evaluation the
+ * log and reciprocal of α + value: a few hundred logs instead of one per customer. */
+typedef struct distinct {
+    uint32_t *index; /* per row */
+    double *value, *log_of, *inv_of;
+    size_t n;
+} distinct;
+
 typedef struct bgnbd_data {
     const row *rows;
     size_t n;
-    double scale; /* 1 / total weight */
+    double scale;          /* 1 / total weight */
+    distinct *T, *tx;      /* NULL: compute each row's logs directly */
 } bgnbd_data;
+
+static void distinct_free(distinct *d)
+{
+    free(d->index);
+    free(d->value);
+    free(d->log_of);
+    free(d->inv_of);
+}
+
+/* The distinct values of column `which` (0: T, 1: t_x) of the rows, by one radix sort of their
+ * bits (non-negative doubles sort as integers); -1 for no memory. */
+static int distinct_of(const row *rows, size_t m, int which, distinct *d)
+{
+    memset(d, 0, sizeof *d);
+    uint64_t *keys = malloc((m ? m : 1) * sizeof *keys), *kt = malloc((m ? m : 1) * sizeof *kt);
+    uint32_t *vals = malloc((m ? m : 1) * sizeof *vals), *vt = malloc((m ? m : 1) * sizeof *vt);
+    d->index = malloc((m ? m : 1) * sizeof *d->index);
+    d->value = malloc((m ? m : 1) * sizeof *d->value);
+    int ok = keys && kt && vals && vt && d->index && d->value && m <= UINT32_MAX;
+    if (ok) {
+        for (size_t i = 0; i < m; ++i) {
+            double v = (which ? rows[i].tx : rows[i].T) + 0.0;
+            memcpy(&keys[i], &v, sizeof v);
+            vals[i] = (uint32_t)i;
+        }
+        if (m > 0)
+            rtn__sort_keys(keys, vals, kt, vt, m);
+        for (size_t i = 0; i < m; ++i) {
+            if (i == 0 || keys[i] != keys[i - 1])
+                memcpy(&d->value[d->n++], &keys[i], sizeof keys[i]);
+            d->index[vals[i]] = (uint32_t)(d->n - 1);
+        }
+        d->log_of = malloc((d->n ? d->n : 1) * sizeof *d->log_of);
+        d->inv_of = malloc((d->n ? d->n : 1) * sizeof *d->inv_of);
+        ok = d->log_of && d->inv_of;
+    }
+    free(keys);
+    free(kt);
+    free(vals);
+    free(vt);
+    if (!ok)
+        distinct_free(d);
+    return ok ? 0 : -1;
+}
+
+static void distinct_eval(distinct *d, double alpha)
+{
+    for (size_t j = 0; j < d->n; ++j) {
+        d->log_of[j] = log(alpha + d->value[j]);
+        d->inv_of[j] = 1.0 / (alpha + d->value[j]);
+    }
+}
 
 /* Σ w log L over sorted rows, with the gradient in the log parameters when g is not NULL.
  * The terms that depend on x alone (Γ and ψ of r + x, b + x, a + b + x) are computed once per
@@ -265,6 +317,10 @@ static double bgnbd_sum(const double p[4], const bgnbd_data *d, double g[4])
     const double ps_b = g ? rtn__digamma(b) : 0.0;
     double ll = 0.0, dr = 0.0, dalpha = 0.0, da = 0.0, db = 0.0;
     double cur_x = -1.0, c_x = 0.0, cr = 0.0, ca = 0.0, cb = 0.0, log_bx1 = 0.0;
+    if (d->T) {
+        distinct_eval(d->T, alpha);
+        distinct_eval(d->tx, alpha);
+    }
     for (size_t i = 0; i < d->n; ++i) {
         const row *q = &d->rows[i];
         double x = q->x, w = q->w;
@@ -279,18 +335,33 @@ static double bgnbd_sum(const double p[4], const bgnbd_data *d, double g[4])
                 cb = ps_ab + rtn__digamma(b + x) - ps_b - ps_abx;
             }
         }
-        double l_T = log(alpha + q->T);
-        double l3 = -(r + x) * l_T, l4 = -INFINITY, l_tx = 0.0;
-        if (x > 0.0) {
-            l_tx = log(alpha + q->tx);
-            l4 = log_a - log_bx1 - (r + x) * l_tx;
+        double l_T, inv_T, l_tx = 0.0, inv_tx = 0.0;
+        if (d->T) {
+            l_T = d->T->log_of[d->T->index[i]];
+            inv_T = d->T->inv_of[d->T->index[i]];
+        } else {
+            l_T = log(alpha + q->T);
+            inv_T = 1.0 / (alpha + q->T);
         }
-        double lse = log_sum_exp(l3, l4);
+        double l3 = -(r + x) * l_T, lse = l3, p3 = 1.0, p4 = 0.0;
+        if (x > 0.0) { /* log(e^l3 + e^l4) with one exp and one log1p; the shares p3, p4 */
+            if (d->tx) {
+                l_tx = d->tx->log_of[d->tx->index[i]];
+                inv_tx = d->tx->inv_of[d->tx->index[i]];
+            } else {
+                l_tx = log(alpha + q->tx);
+                inv_tx = 1.0 / (alpha + q->tx);
+            }
+            double l4 = log_a - log_bx1 - (r + x) * l_tx, diff = l4 - l3;
+            double e = exp(-fabs(diff));
+            lse = fmax(l3, l4) + (e < 1e-8 ? e : log1p(e)); /* log1p(e) = e to rounding */
+            p4 = diff > 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+            p3 = diff > 0.0 ? e / (1.0 + e) : 1.0 / (1.0 + e);
+        }
         ll += w * (c_x + lse);
         if (g) {
-            double p3 = exp(l3 - lse), p4 = x > 0.0 ? exp(l4 - lse) : 0.0;
             dr += w * (cr - p3 * l_T - p4 * l_tx);
-            dalpha += w * (r / alpha - (r + x) * (p3 / (alpha + q->T) + p4 / (alpha + q->tx)));
+            dalpha += w * (r / alpha - (r + x) * (p3 * inv_T + p4 * inv_tx));
             da += w * (ca + p4 / a);
             db += w * (cb - (x > 0.0 ? p4 / (b + (x - 1.0)) : 0.0));
         }
@@ -331,7 +402,7 @@ int rtn_bgnbd_loglik(const double params[4], const double *x, const double *t_x,
         row q = {x[i], t_x[i], T[i], weight ? weight[i] : 1.0};
         if (q.w == 0.0)
             continue;
-        bgnbd_data d = {&q, 1, 1.0};
+        bgnbd_data d = {&q, 1, 1.0, NULL, NULL};
         rtn__sum_add(&sum, bgnbd_sum(params, &d, NULL));
     }
     return rtn__result(rtn__sum_value(&sum), ll);
@@ -361,7 +432,17 @@ int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T, const dou
         return RTN_EUNDEFINED;
     }
     mean_T /= total;
-    bgnbd_data d = {rows, m, 1.0 / total};
+    distinct dT, dtx;
+    if (distinct_of(rows, m, 0, &dT) != 0) {
+        free(rows);
+        return RTN_ENOMEM;
+    }
+    if (distinct_of(rows, m, 1, &dtx) != 0) {
+        distinct_free(&dT);
+        free(rows);
+        return RTN_ENOMEM;
+    }
+    bgnbd_data d = {rows, m, 1.0 / total, &dT, &dtx};
     /* start: r = 1, alpha = the mean age (a purchase rate of about one per lifetime), a = b = 1 */
     double v[4] = {0.0, log(fmax(mean_T, 1e-3)), 0.0, 0.0}, f;
     rc = rtn__minimize(bgnbd_objective, &d, 4, 1, v, &f, NULL);
@@ -369,6 +450,8 @@ int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T, const dou
     if (rc == RTN_OK && se && rtn__log_param_se(bgnbd_objective, &d, 4, v, s) == 0)
         for (int i = 0; i < 4; ++i)
             s[i] *= sqrt(d.scale); /* the objective was −LL / total */
+    distinct_free(&dT);
+    distinct_free(&dtx);
     free(rows);
     if (rc != RTN_OK)
         return rc;

@@ -53,10 +53,6 @@ int rtn__km_make_weighted(rtn_km_builder *b);
 int rtn__km_sorted(const rtn_km_builder *b, const rtn_allocator *a, rtn__km_slot **slots,
                    rtn__km_weights **w, size_t *m);
 
-/* Radix-sorts n non-negative doubles' bit patterns (their numeric order) carrying a 32-bit
- * payload, using scratch arrays of the same sizes; the result ends in keys/vals. */
-void rtn__sort_keys(uint64_t *keys, uint32_t *vals, uint64_t *keys_tmp, uint32_t *vals_tmp,
-                    size_t n);
 
 /* Confidence bounds of S with Greenwood variance g (of log S), critical value z, for an
  * rtn_conf_type; NaN where undefined. */
