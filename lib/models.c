@@ -565,8 +565,8 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
 static double bgnbd_pmf(const double p[4], double t, double k, double cdf_below)
 {
     double r = p[0], alpha = p[1], a = p[2], b = p[3];
-    double log_nb = rtn__lpoch(r, k) - rtn__lgamma(k + 1.0) +
-                    r * (log(alpha) - log(alpha + t)) + (t > 0.0 ? k * (log(t) - log(alpha + t)) : (k > 0.0 ? -INFINITY : 0.0));
+    double log_nb = rtn__lpoch(r, k) - rtn__lgamma(k + 1.0) - r * log1p(t / alpha) +
+                    (t > 0.0 ? k * (log(t) - log(alpha + t)) : (k > 0.0 ? -INFINITY : 0.0));
     double first = rtn__lpoch(b, k) - rtn__lpoch(a + b, k) + log_nb; /* B(a, b+k) / B(a, b) */
     if (k == 0.0)
         return exp(first);
@@ -596,8 +596,7 @@ int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, d
         for (size_t k = 0; k < kmax; ++k) {
             double kk = (double)k;
             pmf[k] = bgnbd_pmf(params, t, kk, cdf);
-            double log_nb = rtn__lpoch(r, kk) - rtn__lgamma(kk + 1.0) +
-                            r * (log(alpha) - log(alpha + t)) +
+            double log_nb = rtn__lpoch(r, kk) - rtn__lgamma(kk + 1.0) - r * log1p(t / alpha) +
                             (t > 0.0 ? kk * (log(t) - log(alpha + t)) : (k > 0 ? -INFINITY : 0.0));
             cdf += exp(log_nb);
         }
