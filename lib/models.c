@@ -170,88 +170,21 @@ int rtn_sbg_del(const double params[2], double discount, uint64_t renewals, doub
     return RTN_OK;
 }
 
-/* ---- customers: validation and grouping --------------------------------------------------------- */
-
-/* A customer (x, t_x, T): whole x ≥ 0, 0 ≤ t_x ≤ T, t_x > 0 exactly when x > 0; finite. */
-static int customer_ok(double x, double tx, double T)
-{
-    return isfinite(x) && x >= 0.0 && x == floor(x) && isfinite(T) && tx >= 0.0 && tx <= T &&
-           (x > 0.0) == (tx > 0.0);
-}
-
-static int check_customers(const double *x, const double *t_x, const double *T,
-                           const double *weight, size_t n, size_t *bad_index)
-{
-    for (size_t i = 0; i < n; ++i)
-        if (!customer_ok(x[i], t_x[i], T[i]) ||
-            (weight && !(isfinite(weight[i]) && weight[i] >= 0.0))) {
-            if (bad_index)
-                *bad_index = i;
-            return RTN_EDOMAIN;
-        }
-    return RTN_OK;
-}
-
-typedef struct row {
-    double x, tx, T, w;
-} row;
-
-static int row_order(const void *pa, const void *pb)
-{
-    const row *a = pa, *b = pb;
-    if (a->x != b->x)
-        return a->x < b->x ? -1 : 1;
-    if (a->tx != b->tx)
-        return a->tx < b->tx ? -1 : 1;
-    if (a->T != b->T)
-        return a->T < b->T ? -1 : 1;
-    return 0;
-}
-
-/* The customers with positive weight, sorted by (x, t_x, T), identical rows folded into one
- * with their summed weight: a fresh array of *m rows (free()), or NULL for no memory. */
-static row *group_rows(const double *x, const double *t_x, const double *T, const double *weight,
-                       size_t n, size_t *m, double *total)
-{
-    row *r = malloc((n ? n : 1) * sizeof *r);
-    if (!r)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; ++i) {
-        double w = weight ? weight[i] : 1.0;
-        if (w > 0.0)
-            r[k++] = (row){x[i], t_x[i], T[i], w};
-    }
-    qsort(r, k, sizeof *r, row_order);
-    size_t out = 0;
-    rtn__sum sum = {0.0, 0.0};
-    for (size_t i = 0; i < k; ++i) {
-        rtn__sum_add(&sum, r[i].w);
-        if (out > 0 && row_order(&r[out - 1], &r[i]) == 0)
-            r[out - 1].w += r[i].w;
-        else
-            r[out++] = r[i];
-    }
-    *m = out;
-    *total = rtn__sum_value(&sum);
-    return r;
-}
-
 /* ---- BG/NBD -------------------------------------------------------------------------------------- */
 
-/* A column's distinct values (T or t_x), each row's index into them, and per evaluation the
+/* A column's distinct values (T or t_x), each rtn__customer's index into them, and per evaluation the
  * log and reciprocal of α + value: a few hundred logs instead of one per customer. */
 typedef struct distinct {
-    uint32_t *index; /* per row */
+    uint32_t *index; /* per rtn__customer */
     double *value, *log_of, *inv_of;
     size_t n;
 } distinct;
 
 typedef struct bgnbd_data {
-    const row *rows;
+    const rtn__customer *rows;
     size_t n;
     double scale;          /* 1 / total weight */
-    distinct *T, *tx;      /* NULL: compute each row's logs directly */
+    distinct *T, *tx;      /* NULL: compute each rtn__customer's logs directly */
 } bgnbd_data;
 
 static void distinct_free(distinct *d)
@@ -264,7 +197,7 @@ static void distinct_free(distinct *d)
 
 /* The distinct values of column `which` (0: T, 1: t_x) of the rows, by one radix sort of their
  * bits (non-negative doubles sort as integers); -1 for no memory. */
-static int distinct_of(const row *rows, size_t m, int which, distinct *d)
+static int distinct_of(const rtn__customer *rows, size_t m, int which, distinct *d)
 {
     memset(d, 0, sizeof *d);
     uint64_t *keys = malloc((m ? m : 1) * sizeof *keys), *kt = malloc((m ? m : 1) * sizeof *kt);
@@ -322,7 +255,7 @@ static double bgnbd_sum(const double p[4], const bgnbd_data *d, double g[4])
         distinct_eval(d->tx, alpha);
     }
     for (size_t i = 0; i < d->n; ++i) {
-        const row *q = &d->rows[i];
+        const rtn__customer *q = &d->rows[i];
         double x = q->x, w = q->w;
         if (x != cur_x) { /* per-x constants */
             cur_x = x;
@@ -393,13 +326,13 @@ int rtn_bgnbd_loglik(const double params[4], const double *x, const double *t_x,
         return RTN_EINVAL;
     if (!params_ok(params, 4))
         return RTN_EDOMAIN;
-    int rc = check_customers(x, t_x, T, weight, n, bad_index);
+    int rc = rtn__customers_check(x, t_x, T, weight, n, bad_index);
     if (rc != RTN_OK)
         return rc;
     /* unsorted rows: evaluate them one by one (the per-x cache simply refills) */
     rtn__sum sum = {0.0, 0.0};
     for (size_t i = 0; i < n; ++i) {
-        row q = {x[i], t_x[i], T[i], weight ? weight[i] : 1.0};
+        rtn__customer q = {x[i], t_x[i], T[i], weight ? weight[i] : 1.0};
         if (q.w == 0.0)
             continue;
         bgnbd_data d = {&q, 1, 1.0, NULL, NULL};
@@ -413,12 +346,12 @@ int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T, const dou
 {
     if (!x || !t_x || !T || !params || n == 0)
         return RTN_EINVAL;
-    int rc = check_customers(x, t_x, T, weight, n, bad_index);
+    int rc = rtn__customers_check(x, t_x, T, weight, n, bad_index);
     if (rc != RTN_OK)
         return rc;
     size_t m;
     double total;
-    row *rows = group_rows(x, t_x, T, weight, n, &m, &total);
+    rtn__customer *rows = rtn__customers_group(x, t_x, T, weight, n, &m, &total);
     if (!rows)
         return RTN_ENOMEM;
     int repeat = 0;
@@ -536,7 +469,7 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
         return RTN_EINVAL;
     if (!params_ok(params, 4) || !(horizon >= 0.0) || !isfinite(horizon))
         return RTN_EDOMAIN;
-    int rc = check_customers(x, t_x, T, NULL, n, bad_index);
+    int rc = rtn__customers_check(x, t_x, T, NULL, n, bad_index);
     if (rc != RTN_OK)
         return rc;
     for (size_t i = 0; expected && i < n; ++i)
@@ -747,7 +680,7 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
     if (!params_ok(bgnbd, 4) || !params_ok(gg, 3) || !(gg[1] > 1.0) ||
         !(discount >= 0.0) || !isfinite(discount) || !positive(period_length) || periods == 0)
         return RTN_EDOMAIN;
-    int rc = check_customers(x, t_x, T, NULL, n, bad_index);
+    int rc = rtn__customers_check(x, t_x, T, NULL, n, bad_index);
     if (rc != RTN_OK)
         return rc;
     for (size_t i = 0; i < n; ++i)

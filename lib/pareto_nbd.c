@@ -463,47 +463,12 @@ static int customer_piece(pnbd *m, double x, double tx, double T, int grad, jval
 
 /* ---- validation and grouping ---------------------------------------------------------------- */
 
-/* A customer (x, t_x, T): whole x ≥ 0, 0 ≤ t_x ≤ T, t_x > 0 exactly when x > 0; finite. */
-static int customer_ok(double x, double tx, double T)
-{
-    return isfinite(x) && x >= 0.0 && x == floor(x) && isfinite(T) && tx >= 0.0 && tx <= T &&
-           (x > 0.0) == (tx > 0.0);
-}
-
-static int check_customers(const double *x, const double *t_x, const double *T,
-                           const double *weight, size_t n, size_t *bad_index)
-{
-    for (size_t i = 0; i < n; ++i)
-        if (!customer_ok(x[i], t_x[i], T[i]) ||
-            (weight && !(isfinite(weight[i]) && weight[i] >= 0.0))) {
-            if (bad_index)
-                *bad_index = i;
-            return RTN_EDOMAIN;
-        }
-    return RTN_OK;
-}
-
-typedef struct row {
-    double x, tx, T, w;
-} row;
-
-static int row_order(const void *pa, const void *pb)
-{
-    const row *a = pa, *b = pb;
-    if (a->x != b->x)
-        return a->x < b->x ? -1 : 1;
-    if (a->tx != b->tx)
-        return a->tx < b->tx ? -1 : 1;
-    if (a->T != b->T)
-        return a->T < b->T ? -1 : 1;
-    return 0;
-}
 
 /* ---- the log-likelihood --------------------------------------------------------------------- */
 
 /* Σ w log L over rows (any order; runs of equal x and t_x share their terms), with the gradient
  * in the log parameters into g when not NULL. NaN if a quadrature failed. */
-static double pnbd_sum(const double p[4], const row *rows, size_t n, double g[4])
+static double pnbd_sum(const double p[4], const rtn__customer *rows, size_t n, double g[4])
 {
     pnbd m;
     int grad = g != NULL;
@@ -514,7 +479,7 @@ static double pnbd_sum(const double p[4], const row *rows, size_t n, double g[4]
     jval j1;
     int j1_valid = 0;
     for (size_t i = 0; i < n; ++i) {
-        const row *q = &rows[i];
+        const rtn__customer *q = &rows[i];
         if (q->w == 0.0)
             continue;
         if (q->x != cur_x) { /* log C = log Γ(r + x) − log Γ(r) + r log α + s log β */
@@ -555,12 +520,12 @@ int rtn_pnbd_loglik(const double params[4], const double *x, const double *t_x, 
         return RTN_EINVAL;
     if (!params_ok(params))
         return RTN_EDOMAIN;
-    int rc = check_customers(x, t_x, T, weight, n, bad_index);
+    int rc = rtn__customers_check(x, t_x, T, weight, n, bad_index);
     if (rc != RTN_OK)
         return rc;
     rtn__sum sum = {0.0, 0.0};
     for (size_t i = 0; i < n; ++i) {
-        row q = {x[i], t_x[i], T[i], weight ? weight[i] : 1.0};
+        rtn__customer q = {x[i], t_x[i], T[i], weight ? weight[i] : 1.0};
         double v = pnbd_sum(params, &q, 1, NULL);
         if (isnan(v))
             return RTN_ENOCONV;
@@ -580,7 +545,7 @@ int rtn_pnbd_loglik(const double params[4], const double *x, const double *t_x, 
 #define FIT_BOX 13.815510557964274 /* log 1e6 */
 
 typedef struct fit_data {
-    const row *rows;
+    const rtn__customer *rows;
     size_t n;
     double scale; /* 1 / total weight */
     double v0[4]; /* the start */
@@ -613,34 +578,22 @@ int rtn_pnbd_fit(const double *x, const double *t_x, const double *T, const doub
 {
     if (!x || !t_x || !T || !params || n == 0)
         return RTN_EINVAL;
-    int rc = check_customers(x, t_x, T, weight, n, bad_index);
+    int rc = rtn__customers_check(x, t_x, T, weight, n, bad_index);
     if (rc != RTN_OK)
         return rc;
     /* the customers of positive weight, sorted by (x, t_x, T), identical ones folded */
-    row *rows = n <= SIZE_MAX / sizeof(row) ? malloc(n * sizeof(row)) : NULL;
+    size_t m = 0;
+    double total = 0.0;
+    rtn__customer *rows = rtn__customers_group(x, t_x, T, weight, n, &m, &total);
     if (!rows)
         return RTN_ENOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < n; ++i) {
-        double w = weight ? weight[i] : 1.0;
-        if (w > 0.0)
-            rows[k++] = (row){x[i], t_x[i], T[i], w};
-    }
-    qsort(rows, k, sizeof *rows, row_order);
-    size_t m = 0;
-    rtn__sum total_sum = {0.0, 0.0}, xs = {0.0, 0.0}, ts = {0.0, 0.0};
+    rtn__sum xs = {0.0, 0.0}, ts = {0.0, 0.0};
     int repeat = 0;
-    for (size_t i = 0; i < k; ++i) {
-        rtn__sum_add(&total_sum, rows[i].w);
+    for (size_t i = 0; i < m; ++i) {
         rtn__sum_add(&xs, rows[i].w * rows[i].x);
         rtn__sum_add(&ts, rows[i].w * rows[i].T);
         repeat |= rows[i].x > 0.0;
-        if (m > 0 && row_order(&rows[m - 1], &rows[i]) == 0)
-            rows[m - 1].w += rows[i].w;
-        else
-            rows[m++] = rows[i];
     }
-    double total = rtn__sum_value(&total_sum);
     if (!repeat || !(total > 0.0) || !isfinite(total)) {
         free(rows);
         return RTN_EUNDEFINED;
@@ -716,7 +669,7 @@ int rtn_pnbd_predict(const double params[4], const double *x, const double *t_x,
         return RTN_EINVAL;
     if (!params_ok(params) || !(horizon >= 0.0) || !isfinite(horizon))
         return RTN_EDOMAIN;
-    int rc = check_customers(x, t_x, T, NULL, n, bad_index);
+    int rc = rtn__customers_check(x, t_x, T, NULL, n, bad_index);
     if (rc != RTN_OK || n == 0 || (!p_alive && !expected))
         return rc;
     /* all or nothing: results go to a scratch buffer, copied out once every one is finite */
@@ -763,6 +716,159 @@ int rtn_pnbd_new_customer(const double params[4], double t, double *expected)
     double r = params[0], alpha = params[1], s = params[2], beta = params[3];
     double l = log(r) - log(alpha) + log(beta) + log_h(s, beta, t);
     return rtn__result(exp(l), expected);
+}
+
+/* ---- the new customer's purchase-count distribution ------------------------------------------ */
+
+/* P(X(t) = x) = NB(x) (β / (β + t))^s + s β^s α^r Γ(r + x) / (Γ(r) x!) I_x(t), NB(x) the NBD
+ * probability Γ(r + x) / (Γ(r) x!) (α / (α + t))^r (t / (α + t))^x of a customer alive
+ * throughout, and the customers who drop out at τ ∈ (0, t] (density s β^s (β + τ)^−(s+1) once μ
+ * is integrated out) contributing
+ *   I_x(t) = ∫_0^t τ^x (α + τ)^−(r+x) (β + τ)^−(s+1) dτ = ∫_−∞^log t e^g(u) du,
+ *   g(u) = (x + 1) u − (r + x) log(α + e^u) − (s + 1) log(β + e^u),
+ * a concave exponent (g'' < 0) with g' falling from x + 1 to −(r + s). Left of y0, where
+ * ((r + x)/α + (s + 1)/β) e^u ≤ 1e-17, the integrand is e^((x+1)u) α^−(r+x) β^−(s+1) to within
+ * 1e-17 relative and that part is taken exactly; [y0, log t] by adaptive Gauss-Kronrod around
+ * the peak of g. */
+typedef struct pmf_ctx {
+    double x1, pa, pb, ca, cb; /* x + 1, r + x, s + 1, c − log α, c − log β */
+    double slope[4]; /* g' far from the kinks: below both, above α, above β, above both */
+} pmf_ctx;
+
+static double pmf_dg(const pmf_ctx *q, double u, double la, double lb)
+{
+    return q->x1 - q->pa / (1.0 + exp(la - u)) - q->pb / (1.0 + exp(lb - u));
+}
+
+/* softplus(−|a + d|) − softplus(−|a|): full relative precision when a and a + d are on the same
+ * side of 0 */
+static double softplus_rest_diff(double a, double d)
+{
+    if (a >= 0.0 && a + d >= 0.0)
+        return softplus_diff(-a, -d);
+    if (a <= 0.0 && a + d <= 0.0)
+        return softplus_diff(a, d);
+    return softplus(-fabs(a + d)) - softplus(-fabs(a));
+}
+
+/* the slope of the piecewise-linear part of g at c + e */
+static double pmf_slope(const pmf_ctx *q, double e)
+{
+    return q->slope[(q->ca + e > 0.0) + 2 * (q->cb + e > 0.0)];
+}
+
+/* e^(g(c + d) − g(c)). g = (x + 1) u − (r + x) max(u − log α, 0) − (s + 1) max(u − log β, 0)
+ * − (r + x) softplus(−|u − log α|) − (s + 1) softplus(−|u − log β|) + constant: the linear part
+ * is summed piece by piece with its slopes (x + 1, 1 − r, x − s, −(r + s)) formed directly, so
+ * no large multiples of d cancel (x in the thousands, u up to log 1e300). */
+static void pmf_f(double d, const void *vctx, double *out)
+{
+    const pmf_ctx *q = vctx;
+    double lo = fmin(0.0, d), hi = fmax(0.0, d);
+    double cut[4] = {lo, -q->ca, -q->cb, hi};
+    if (cut[1] > cut[2]) {
+        double tmp = cut[1];
+        cut[1] = cut[2];
+        cut[2] = tmp;
+    }
+    double lin = 0.0, prev = lo;
+    for (int i = 1; i < 4; ++i) {
+        double next = fmin(fmax(cut[i], lo), hi);
+        if (next > prev) {
+            lin += pmf_slope(q, 0.5 * (prev + next)) * (next - prev);
+            prev = next;
+        }
+    }
+    if (d < 0.0)
+        lin = -lin;
+    double rest = q->pa * softplus_rest_diff(q->ca, d) + q->pb * softplus_rest_diff(q->cb, d);
+    out[0] = exp(lin - rest);
+}
+
+/* log D_x(t), D_x = s α^r β^s I_x(t) = (s / β) α^−x ∫_0^t τ^x (1 + τ/α)^−(r+x) (1 + τ/β)^−(s+1) dτ,
+ * for t > 0, every power formed relative to α and β (no r log α or s log β to cancel against
+ * the integral); NaN if the quadrature failed. */
+static double log_pmf_dead(double r, double la, double s, double lb, double x, double lt)
+{
+    pmf_ctx q = {x + 1.0, r + x, s + 1.0, 0.0, 0.0, {x + 1.0, 1.0 - r, x - s, -(r + s)}};
+    double ls = log(s);
+    /* y0: where ((r + x)/α + (s + 1)/β) e^u = 1e-17; ya = y0 − log α, yb = y0 − log β */
+    double ya = -39.2 - log_sum_exp(log(q.pa), log(q.pb) + (la - lb));
+    double yb = -39.2 - log_sum_exp(log(q.pa) + (lb - la), log(q.pb));
+    double y0 = ya + la;
+    if (y0 >= lt) /* the integrand is e^((x+1)u) α^−(r+x) β^−(s+1) to 1e-17 up to t */
+        return ls + (lt - lb) + x * (lt - la) - log(q.x1);
+    /* the peak of g: bracket the root of g' by steps doubling outwards, then bisect */
+    double lo = fmin(la, lb) - 1.0, hi = fmax(la, lb) + 1.0;
+    for (double step = 1.0; pmf_dg(&q, lo, la, lb) <= 0.0 && step < 1e6; step *= 2.0)
+        lo -= step;
+    for (double step = 1.0; pmf_dg(&q, hi, la, lb) >= 0.0 && step < 1e6; step *= 2.0)
+        hi += step;
+    for (int i = 0; i < 200 && hi - lo > 1e-12 * (1.0 + fabs(lo)); ++i) {
+        double mid = 0.5 * (lo + hi);
+        if (pmf_dg(&q, mid, la, lb) > 0.0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double c = fmin(fmax(0.5 * (lo + hi), y0), lt);
+    q.ca = c - la;
+    q.cb = c - lb;
+    /* log of (s / β) α^−x τ^(x+1) (1 + τ/α)^−(r+x) (1 + τ/β)^−(s+1) at τ = e^c */
+    double top = ls + q.cb + x * q.ca - q.pa * softplus(q.ca) - q.pb * softplus(q.cb);
+    double sa = 1.0 / (1.0 + exp(-q.ca)), sb = 1.0 / (1.0 + exp(-q.cb));
+    double width =
+        1.0 / (fabs(pmf_dg(&q, c, la, lb)) + sqrt(q.pa * sa * (1.0 - sa) + q.pb * sb * (1.0 - sb)));
+    double v;
+    if (gk_integrate(pmf_f, &q, 1, y0 - c, lt - c, 0.0, width, QUAD_RTOL, &v) != 0 || !(v > 0.0))
+        return NAN;
+    double l_tail = ls + yb + x * ya - log(q.x1);
+    return log_sum_exp(l_tail, top + log(v));
+}
+
+/* log(1 + a / b) for a, b > 0 finite, also where a / b overflows */
+static double log1p_ratio(double a, double b)
+{
+    double q = a / b;
+    return isfinite(q) ? log1p(q) : log(a) - log(b);
+}
+
+int rtn_pnbd_pmf(const double params[4], double t, double *pmf, size_t kmax)
+{
+    if (!params || !pmf || kmax == 0)
+        return RTN_EINVAL;
+    if (!params_ok(params) || !(t >= 0.0) || !isfinite(t))
+        return RTN_EDOMAIN;
+    if (t == 0.0) {
+        pmf[0] = 1.0;
+        for (size_t k = 1; k < kmax; ++k)
+            pmf[k] = 0.0;
+        return RTN_OK;
+    }
+    double *buf = kmax <= SIZE_MAX / sizeof(double) ? malloc(kmax * sizeof(double)) : NULL;
+    if (!buf)
+        return RTN_ENOMEM;
+    double r = params[0], alpha = params[1], s = params[2], beta = params[3];
+    double la = log(alpha), lb = log(beta), lt = log(t);
+    /* a customer alive throughout: (α / (α + t))^r (t / (α + t))^x (β / (β + t))^s */
+    double l_alive = -r * log1p_ratio(t, alpha) - s * log1p_ratio(t, beta);
+    double l_share = -log1p_ratio(alpha, t); /* log(t / (α + t)) */
+    int rc = RTN_OK;
+    for (size_t k = 0; k < kmax; ++k) {
+        double x = (double)k;
+        double lcoef = rtn__lpoch(r, x) - rtn__lgamma(x + 1.0); /* Γ(r + x) / (Γ(r) x!) */
+        double ld = log_pmf_dead(r, la, s, lb, x, lt);
+        if (isnan(ld)) {
+            rc = RTN_ENOCONV;
+            break;
+        }
+        double l1 = l_alive + (k == 0 ? 0.0 : x * l_share);
+        buf[k] = exp(fmin(lcoef + log_sum_exp(l1, ld), 0.0));
+    }
+    if (rc == RTN_OK)
+        memcpy(pmf, buf, kmax * sizeof *buf);
+    free(buf);
+    return rc;
 }
 
 /* ---- DERT ----------------------------------------------------------------------------------- */
@@ -824,7 +930,7 @@ int rtn_pnbd_dert(const double params[4], const double *x, const double *t_x, co
         return RTN_EINVAL;
     if (!params_ok(params) || !positive(delta))
         return RTN_EDOMAIN;
-    int rc = check_customers(x, t_x, T, NULL, n, bad_index);
+    int rc = rtn__customers_check(x, t_x, T, NULL, n, bad_index);
     if (rc != RTN_OK || n == 0)
         return rc;
     double *buf = n <= SIZE_MAX / sizeof(double) ? malloc(n * sizeof(double)) : NULL;

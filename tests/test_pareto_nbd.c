@@ -283,6 +283,144 @@ static void matches_the_definition(void **state)
         }
 }
 
+/* ---- the new customer's purchase-count distribution ------------------------------------------ */
+
+/* P(X(t) = k | λ, μ) from the definition: alive throughout (e^(−μt)) with a Poisson(λt) count,
+ * or dropped out at τ ≤ t after exactly k purchases:
+ *   ∫_0^t μ e^(−μτ) e^(−λτ) (λτ)^k / k! dτ = μ λ^k / (λ + μ)^(k+1) · P(k + 1, (λ + μ) t),
+ * P the regularised lower incomplete gamma function (its series below k + 1, one minus the
+ * Poisson sum beyond, where it is near 1). */
+static double pmf_given_rates(double lam, double mu, double t, int k)
+{
+    double y = (lam + mu) * t, lower;
+    if (y < k + 1.0) { /* e^−y y^(k+1) / (k+1)! Σ_n y^n / ((k+2)…(k+1+n)) */
+        double term = 1.0, sum = 1.0;
+        for (int n = 1; term > 1e-18 * sum; ++n) {
+            term *= y / (k + 1.0 + n);
+            sum += term;
+        }
+        lower = exp(-y + (k + 1.0) * log(y) - lgamma(k + 2.0)) * sum;
+    } else {
+        double term = exp(-y), q = term;
+        for (int j = 1; j <= k; ++j) {
+            term *= y / j;
+            q += term;
+        }
+        lower = 1.0 - q;
+    }
+    double alive = exp(-mu * t + k * log(lam * t) - lam * t - lgamma(k + 1.0));
+    double dead = mu / (lam + mu) * exp(k * (log(lam) - log(lam + mu))) * lower;
+    return alive + dead;
+}
+
+/* E_{λ,μ}[P(X(t) = k | λ, μ)], λ ~ Gamma(r, α), μ ~ Gamma(s, β), by the trapezoid rule in the
+ * log rates (make_grid's grids of the two densities) */
+static double pmf_by_quadrature(const double p[4], double t, int k)
+{
+    const double h = 0.05;
+    grid gl, gm;
+    make_grid(&gl, p[0], p[1], 0.0, 0.0, 0.0, h);
+    make_grid(&gm, p[2], p[3], 0.0, 0.0, 0.0, h);
+    double sum = 0.0;
+    for (size_t i = 0; i < gl.n; ++i) {
+        double row = 0.0;
+        for (size_t j = 0; j < gm.n; ++j)
+            row += gm.w[j] * pmf_given_rates(gl.v[i], gm.v[j], t, k);
+        sum += gl.w[i] * row;
+    }
+    double v = sum * exp(gl.lmax + gm.lmax);
+    free_grid(&gl);
+    free_grid(&gm);
+    return v;
+}
+
+static void pmf_matches_the_definition(void **state)
+{
+    (void)state;
+    static const double params[][4] = {
+        {0.55, 10.58, 0.61, 11.67},        /* CDNOW */
+        {0.8, 60.0, 1.3, 2.0},             /* α ≫ β */
+        {1.5, 0.8, 0.7, 40.0},             /* α ≪ β */
+        {0.9, 5.0, 2.5, 5.0},              /* α = β */
+        {0.9, 5.0, 2.5, 5.0 * (1 + 1e-9)}, /* α ≈ β */
+        {0.7, 3.0, 1.0, 8.0},              /* s = 1 */
+    };
+    static const double times[] = {39.0, 50.0, 30.0, 20.0, 20.0, 2.5};
+    static const int ks[] = {0, 1, 3, 10};
+    for (size_t c = 0; c < sizeof params / sizeof params[0]; ++c) {
+        double pmf[11];
+        assert_int_equal(rtn_pnbd_pmf(params[c], times[c], pmf, 11), RTN_OK);
+        for (size_t i = 0; i < sizeof ks / sizeof ks[0]; ++i) {
+            double q = pmf_by_quadrature(params[c], times[c], ks[i]);
+            if (!(fabs(pmf[ks[i]] - q) <= 1e-10 * q))
+                fail_msg("params %zu, k = %d: P %.17g, by quadrature %.17g", c, ks[i], pmf[ks[i]],
+                         q);
+        }
+    }
+}
+
+static void pmf_sums_to_one_with_the_expected_mean(void **state)
+{
+    (void)state;
+    static const double params[][4] = {
+        {0.55, 10.58, 0.61, 11.67}, {0.8, 60.0, 1.3, 2.0}, {1.5, 0.8, 0.7, 40.0},
+        {0.9, 5.0, 2.5, 5.0},       {0.7, 3.0, 1.0, 8.0},  {2.0, 1.0, 0.5, 0.5},
+    };
+    static const double times[] = {0.01, 1.0, 39.0}; /* 3000 values hold all but 1e-14 */
+    enum { KMAX = 3000 };
+    static double pmf[KMAX];
+    for (size_t c = 0; c < sizeof params / sizeof params[0]; ++c)
+        for (size_t i = 0; i < sizeof times / sizeof times[0]; ++i) {
+            double t = times[i], e;
+            assert_int_equal(rtn_pnbd_pmf(params[c], t, pmf, KMAX), RTN_OK);
+            double total = 0.0, mean = 0.0;
+            for (size_t k = 0; k < KMAX; ++k) {
+                assert_true(pmf[k] >= 0.0 && pmf[k] <= 1.0);
+                total += pmf[k];
+                mean += (double)k * pmf[k];
+            }
+            assert_int_equal(rtn_pnbd_new_customer(params[c], t, &e), RTN_OK);
+            assert_rel(total, 1.0, 1e-12);
+            assert_rel(mean, e, 1e-9);
+        }
+    /* t = 0: everything at 0 */
+    double z[4] = {SENTINEL, SENTINEL, SENTINEL, SENTINEL};
+    assert_int_equal(rtn_pnbd_pmf(params[0], 0.0, z, 4), RTN_OK);
+    assert_true(z[0] == 1.0 && z[1] == 0.0 && z[2] == 0.0 && z[3] == 0.0);
+    /* tiny t: P(0) → 1 continuously, P(1) ≈ (r / α) t */
+    assert_int_equal(rtn_pnbd_pmf(params[0], 1e-10, z, 2), RTN_OK);
+    assert_rel(z[0], 1.0, 1e-9);
+    assert_rel(z[1], params[0][0] / params[0][1] * 1e-10, 1e-8);
+    /* α = β is the limit of α → β */
+    double a[8], b[8];
+    const double eq[4] = {0.9, 5.0, 2.5, 5.0}, near[4] = {0.9, 5.0, 2.5, 5.0 * (1 - 1e-13)};
+    assert_int_equal(rtn_pnbd_pmf(eq, 20.0, a, 8), RTN_OK);
+    assert_int_equal(rtn_pnbd_pmf(near, 20.0, b, 8), RTN_OK);
+    for (int k = 0; k < 8; ++k)
+        assert_rel(b[k], a[k], 1e-12);
+}
+
+static void pmf_extreme_inputs_are_finite(void **state)
+{
+    (void)state;
+    static const double params[][4] = {
+        {0.55, 10.58, 0.61, 11.67}, {1e-8, 1e-8, 1e-8, 1e8}, {1e6, 1e-3, 50.0, 1e-6},
+        {0.05, 1e4, 1e-3, 1e-4},    {300.0, 2.0, 0.3, 2.0},
+    };
+    static const double times[] = {1e-300, 1e-6, 1.0, 1e6, 1e300};
+    double pmf[64];
+    for (size_t c = 0; c < sizeof params / sizeof params[0]; ++c)
+        for (size_t i = 0; i < sizeof times / sizeof times[0]; ++i) {
+            assert_int_equal(rtn_pnbd_pmf(params[c], times[i], pmf, 64), RTN_OK);
+            double total = 0.0;
+            for (int k = 0; k < 64; ++k) {
+                assert_true(isfinite(pmf[k]) && pmf[k] >= 0.0 && pmf[k] <= 1.0);
+                total += pmf[k];
+            }
+            assert_true(total <= 1.0 + 1e-12);
+        }
+}
+
 /* ---- predictions: limits and consistency ----------------------------------------------------- */
 
 static void predictions_are_consistent(void **state)
@@ -694,6 +832,23 @@ static void pareto_nbd_bad_input(void **state)
     double w0[3] = {0.0, 0.0, 0.0}, ll;
     assert_int_equal(rtn_pnbd_loglik(p, x, tx, T, w0, 3, &ll, NULL), RTN_OK);
     assert_true(ll == 0.0);
+
+    /* rtn_pnbd_pmf: NULLs, kmax = 0, bad parameters and t; outputs untouched */
+    double pm[3] = {SENTINEL, SENTINEL, SENTINEL};
+    assert_int_equal(rtn_pnbd_pmf(NULL, 1.0, pm, 3), RTN_EINVAL);
+    assert_int_equal(rtn_pnbd_pmf(p, 1.0, NULL, 3), RTN_EINVAL);
+    assert_int_equal(rtn_pnbd_pmf(p, 1.0, pm, 0), RTN_EINVAL);
+    for (int i = 0; i < 4; ++i)
+        for (size_t v = 0; v < sizeof bad_values / sizeof bad_values[0]; ++v) {
+            double b[4] = {p[0], p[1], p[2], p[3]};
+            b[i] = bad_values[v];
+            assert_int_equal(rtn_pnbd_pmf(b, 1.0, pm, 3), RTN_EDOMAIN);
+        }
+    for (size_t k = 0; k < 4; ++k)
+        assert_int_equal(rtn_pnbd_pmf(p, bad_scalar[k], pm, 3), RTN_EDOMAIN);
+    assert_int_equal(rtn_pnbd_pmf(p, -INFINITY, pm, 3), RTN_EDOMAIN);
+    for (int i = 0; i < 3; ++i)
+        assert_true(pm[i] == SENTINEL);
 }
 
 int main(void)
@@ -702,6 +857,9 @@ int main(void)
         cmocka_unit_test(cdnow_fit_matches_published),
         cmocka_unit_test(cdnow_loglik_reference),
         cmocka_unit_test(matches_the_definition),
+        cmocka_unit_test(pmf_matches_the_definition),
+        cmocka_unit_test(pmf_sums_to_one_with_the_expected_mean),
+        cmocka_unit_test(pmf_extreme_inputs_are_finite),
         cmocka_unit_test(predictions_are_consistent),
         cmocka_unit_test(dert_is_discounted_expectation),
         cmocka_unit_test(extreme_inputs_are_finite_and_smooth),

@@ -56,7 +56,8 @@ static void check_bgnbd(fuzz_input *in)
         FUZZ_CHECK(pa[i] >= 0.0 && pa[i] <= 1.0);
         FUZZ_CHECK(isfinite(e1[i]) && e1[i] >= 0.0);
         if (rc == RTN_OK)
-            FUZZ_CHECK(e2[i] >= e1[i] * (1.0 - 1e-9));
+            FUZZ_CHECK(e2[i] >= e1[i] * (1.0 - 1e-6)); /* saturated sums of ~1e6 terms
+                                                       * (r ~ 1e7) agree to ~1e-9 only */
     }
     double e, pmf[8];
     rc = rtn_bgnbd_new_customer(p, horizon, &e, pmf, 8);

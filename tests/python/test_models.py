@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import integrate, optimize
+from scipy import integrate, optimize, special, stats
 from scipy.special import betaln, gammaln, roots_legendre
 
 import retention as rt
@@ -703,6 +703,36 @@ def test_pareto_nbd_prediction_identities(rng):
                1e-12)
 
 
+@pytest.mark.parametrize("params, t", [((0.553, 10.58, 0.606, 11.67), 39.0),
+                                       ((0.9, 5.0, 2.5, 5.0), 20.0),  # alpha = beta
+                                       ((1.5, 0.8, 0.7, 40.0), 30.0),
+                                       ((0.8, 60.0, 1.0, 2.0), 100.0)])
+def test_pareto_nbd_pmf_sums_to_one_with_mean_expected_new(params, t):
+    fit = rt.ParetoNbdFit(*params)
+    pmf = fit.pmf(t, 3000)
+    assert pmf.shape == (3000,) and (pmf >= 0).all() and rel(pmf.sum(), 1.0, 1e-12)
+    assert rel(np.sum(np.arange(3000) * pmf), fit.expected_new(t), 1e-9)
+    assert np.abs(fit.pmf(0.0, 3) - [1.0, 0.0, 0.0]).max() == 0.0
+
+
+def test_pareto_nbd_pmf_equals_the_integrated_definition():
+    """P(X(t) = k) = E_{lambda,mu}[P(k | lambda, mu)] by a trapezoid rule in the log rates; given
+    the rates, alive throughout with a Poisson(lambda t) count, or dropped out at tau <= t after
+    k purchases: mu lambda^k / (lambda + mu)^(k+1) P(k + 1, (lambda + mu) t)."""
+    r, alpha, s, beta = params = (0.553, 10.58, 0.606, 11.67)
+    t, h = 39.0, 0.05
+    lam = np.exp(np.arange(np.log(r / alpha) - 60 / r, np.log(r / alpha) + 5, h))
+    mu = np.exp(np.arange(np.log(s / beta) - 60 / s, np.log(s / beta) + 5, h))
+    wl = stats.gamma.pdf(lam, r, scale=1 / alpha) * lam * h
+    wm = stats.gamma.pdf(mu, s, scale=1 / beta) * mu * h
+    L, M = np.meshgrid(lam, mu, indexing="ij")
+    pmf = rt.ParetoNbdFit(*params).pmf(t, 6)
+    for k in range(6):
+        given = (np.exp(-M * t) * stats.poisson.pmf(k, L * t)
+                 + M / (L + M) * (L / (L + M)) ** k * special.gammainc(k + 1, (L + M) * t))
+        assert rel(pmf[k], wl @ given @ wm, 1e-9)
+
+
 def test_pareto_nbd_extreme_inputs_stay_finite():
     x = np.array([5000.0, 5000.0, 0.0, 1.0])
     t_x = np.array([50000.0, 1e-6, 0.0, 50000.0])
@@ -754,6 +784,13 @@ def test_bad_pareto_nbd_predictions(fails):
     fails(EDOMAIN, fit.expected_new, [[1.0, -1.0]], bad_index=1)
     fails(EDOMAIN, fit.p_alive, [2.0, 0.0, 1.0], [30.0, 0.0, 0.0], 38.0, bad_index=2)
     fails(EDOMAIN, fit.dert, 0.1, [2.0, 1.0], [30.0, 40.0], 38.0, bad_index=1)
+    for value in (-1.0, float("nan"), float("inf")):
+        fails(EDOMAIN, fit.pmf, value, 3)
+    fails(EDOMAIN, rt.ParetoNbdFit(1, 1, 0, 1).pmf, 1.0, 3)
+    fails(EINVAL, fit.pmf, 1.0, 0)
+    fails(EINVAL, fit.pmf, 1.0, -1)
+    with pytest.raises(TypeError):
+        fit.pmf(1.0, 2.0)
     fails(EINVAL, fit.dert, 0.1, [1, 2], [1, 2, 3], 38.0)
 
 

@@ -203,6 +203,7 @@ _SIGNATURES = {
     "rtn_pnbd_fit": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _dp, _dp, _dp, _szp]),
     "rtn_pnbd_predict": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _d, _dp, _dp, _szp]),
     "rtn_pnbd_new_customer": (ctypes.c_int, [_dp, _d, _dp]),
+    "rtn_pnbd_pmf": (ctypes.c_int, [_dp, _d, _dp, _sz]),
     "rtn_pnbd_dert": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _d, _dp, _szp]),
 }
 

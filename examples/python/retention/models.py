@@ -25,7 +25,7 @@ T): ``p_alive`` (the probability of still being alive at T) and ``expected(t)`` 
 expected in (T, T + t]; needs a + b + x > 1); for a new customer, ``expected_new(t)`` = E[X(t)] and
 ``pmf(t)`` = P(X(t) = k). **Pareto/NBD** (Schmittlein, Morrison & Colombo 1987): the same
 Poisson purchases, λ ~ Gamma(r, α), over an exponential lifetime of rate μ ~ Gamma(s, β);
-``p_alive``, ``expected(t)``, ``expected_new(t)`` as for the BG/NBD, and ``dert(δ)``, the
+``p_alive``, ``expected(t)``, ``expected_new(t)``, ``pmf(t)`` as for the BG/NBD, and ``dert(δ)``, the
 discounted expected residual transactions at a continuous discount rate δ per time unit (a
 rate d per period of k time units is δ = log(1 + d) / k). **Gamma-Gamma** (FHL 2005, "RFM and
 CLV"): the value of each transaction is Gamma(p, ν) with ν ~ Gamma(q, γ) per customer;
@@ -554,6 +554,17 @@ class ParetoNbdFit(_Fit):
             return out.value
 
         return _map(f, one, t)
+
+    def pmf(self, t, kmax):
+        """P(X(t) = k) for a new customer, k = 0 … kmax − 1, as an array (t ≥ 0 a number;
+        kmax ≥ 1, EINVAL for 0): Fader & Hardie's 2006 note, one quadrature per value."""
+        f = "rtn_pnbd_pmf"
+        params = _params(self, self._names, f)
+        t = _real(t, f)
+        kmax = _int(kmax, f, 0, _SIZE_MAX)
+        out = np.empty(kmax)
+        _call(f, params, t, _pointer(out), kmax)
+        return out
 
     def dert(self, delta, x, t_x, T):
         """Discounted expected residual transactions (FHL 2005, "RFM and CLV", eq. 2): the
