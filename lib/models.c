@@ -172,6 +172,10 @@ int rtn_sbg_del(const double params[2], double discount, uint64_t renewals, doub
 
 /* ---- BG/NBD -------------------------------------------------------------------------------------- */
 
+/* BG/NBD parameters: finite and positive, and a + b finite (the model's Beta(a, b) needs it
+ * everywhere: a + b = inf would make its Pochhammer ratios inf / inf) */
+static int bgnbd_params_ok(const double *p) { return params_ok(p, 4) && isfinite(p[2] + p[3]); }
+
 /* A column's distinct values (T or t_x), each rtn__customer's index into them, and per evaluation the
  * log and reciprocal of α + value: a few hundred logs instead of one per customer. */
 typedef struct distinct {
@@ -324,7 +328,7 @@ int rtn_bgnbd_loglik(const double params[4], const double *x, const double *t_x,
 {
     if (!params || !x || !t_x || !T || !ll || n == 0)
         return RTN_EINVAL;
-    if (!params_ok(params, 4))
+    if (!bgnbd_params_ok(params))
         return RTN_EDOMAIN;
     int rc = rtn__customers_check(x, t_x, T, weight, n, bad_index);
     if (rc != RTN_OK)
@@ -467,7 +471,7 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
 {
     if (!params || (n > 0 && (!x || !t_x || !T)))
         return RTN_EINVAL;
-    if (!params_ok(params, 4) || !(horizon >= 0.0) || !isfinite(horizon))
+    if (!bgnbd_params_ok(params) || !(horizon >= 0.0) || !isfinite(horizon))
         return RTN_EDOMAIN;
     int rc = rtn__customers_check(x, t_x, T, NULL, n, bad_index);
     if (rc != RTN_OK)
@@ -513,7 +517,7 @@ int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, d
 {
     if (!params || (pmf && kmax == 0))
         return RTN_EINVAL;
-    if (!params_ok(params, 4) || !(t >= 0.0) || !isfinite(t) ||
+    if (!bgnbd_params_ok(params) || !(t >= 0.0) || !isfinite(t) ||
         (expected && !(params[2] + params[3] > 1.0)))
         return RTN_EDOMAIN;
     double r = params[0], alpha = params[1], e = 0.0;
@@ -677,7 +681,7 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
 {
     if (!bgnbd || !gg || (n > 0 && (!x || !t_x || !T || !monetary || !out)))
         return RTN_EINVAL;
-    if (!params_ok(bgnbd, 4) || !params_ok(gg, 3) || !(gg[1] > 1.0) ||
+    if (!bgnbd_params_ok(bgnbd) || !params_ok(gg, 3) || !(gg[1] > 1.0) ||
         !(discount >= 0.0) || !isfinite(discount) || !positive(period_length) || periods == 0)
         return RTN_EDOMAIN;
     int rc = rtn__customers_check(x, t_x, T, NULL, n, bad_index);

@@ -437,6 +437,9 @@ static void models_bad_input(void **state)
     size_t bi = 99;
     assert_int_equal(rtn_bgnbd_loglik(bad, x, tx, T, NULL, 2, &ll, &bi), RTN_EDOMAIN);
     assert_int_equal(rtn_bgnbd_loglik(good, x, tx, T, NULL, 0, &ll, &bi), RTN_EINVAL);
+    const double ab_overflow[4] = {0.5, 2.0, DBL_MAX, DBL_MAX}; /* a + b = inf */
+    assert_int_equal(rtn_bgnbd_loglik(ab_overflow, x, tx, T, NULL, 2, &ll, &bi), RTN_EDOMAIN);
+    assert_int_equal(rtn_bgnbd_new_customer(ab_overflow, 1.0, NULL, out, 2), RTN_EDOMAIN);
     assert_int_equal(rtn_bgnbd_loglik(NULL, x, tx, T, NULL, 2, &ll, &bi), RTN_EINVAL);
     const double bad_tx[] = {0, 11}, bad_x[] = {0, 1.5}, x_no_tx[] = {0, 2}, zero_tx[] = {0, 0};
     assert_int_equal(rtn_bgnbd_loglik(good, x, bad_tx, T, NULL, 2, &ll, &bi), RTN_EDOMAIN);
