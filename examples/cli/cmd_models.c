@@ -364,8 +364,15 @@ static int parse_count(const char *s, uint64_t *out)
 
 static void fit_sbg(const cli_command *cmd, const char *path)
 {
-    size_t acol, ccol = 0;
-    csv_reader *r = cli_open_column(cmd, path, "alive", &acol);
+    size_t acol = 0, ccol = 0;
+    char err[512];
+    csv_reader *r = csv_open(path, err, sizeof err);
+    if (!r)
+        cli_fail("%s", err);
+    /* --alive names the counts; a file of one column needs no name (the issue's "one column of
+     * survivor counts, first row = cohort size") */
+    if (!cli_find_column(cmd, r, path, "alive", &acol) && csv_ncolumns(r) != 1)
+        cli_usage_error(cmd, "sbg: --alive COLUMN is required when FILE has several columns");
     int grouped = cli_find_column(cmd, r, path, "cohort", &ccol);
     cli_ids ids = {0};
     sbg_rows s = {NULL, NULL, NULL, 0};
@@ -469,8 +476,6 @@ int cmd_fit(const cli_command *cmd, const char **files)
     int m = model_of(cmd, files[0], SBG);
     if (m == SBG) {
         reject_options(cmd, rfm_only, "sbg");
-        if (!cli_has(cmd, "alive"))
-            cli_usage_error(cmd, "sbg: --alive COLUMN is required");
         fit_sbg(cmd, files[1]);
         return 0;
     }

@@ -121,7 +121,7 @@ static cli_option rfm_opts[] = {
 static cli_option fit_opts[] = {
     RFM_COLUMN_OPTIONS,
     {"weight", "COL", "customers per row, >= 0 (default 1)", NULL},
-    {"alive", "COL", "sbg: customers still active at the start of each period (required)", NULL},
+    {"alive", "COL", "sbg: customers still active at the start of each period (needed when FILE has several columns)", NULL},
     {"cohort", "COL", "sbg: the cohort of each count (any text): cohorts share the fit", NULL},
     END_OPTIONS};
 

@@ -557,7 +557,8 @@ def test_usage_errors(tmp_path):
         2, "predict", "sbg", f, "--fit", "--horizon", 1)
     assert "a MODEL and a FILE are required" in fails(2, "fit", "bgnbd")
     assert "unexpected argument" in fails(2, "fit", "bgnbd", f, f)
-    assert "sbg: --alive COLUMN is required" in fails(2, "fit", "sbg", f)
+    assert "sbg: --alive COLUMN is required when FILE has several columns" in fails(
+        2, "fit", "sbg", f)
     assert "--alive is not an option of bgnbd" in fails(2, "fit", "bgnbd", f, "--alive", "x")
     assert "--weight is not an option of sbg" in fails(2, "fit", "sbg", f, "--alive", "x",
                                                        "--weight", "w")
@@ -598,3 +599,11 @@ def test_usage_errors(tmp_path):
         h = run(cmd, "--help")
         assert h.returncode == 0 and h.stdout.startswith("usage: ")
     assert all(c in run("--help").stdout for c in ("rfm ", "fit ", "predict "))
+
+
+def test_fit_sbg_of_a_single_column_needs_no_name(tmp_path):
+    """The issue's form: one column of survivor counts, first row the cohort size."""
+    f = tmp_path / "alive.csv"
+    f.write_text("customers\n1000\n631\n468\n382\n326\n289\n262\n241\n")
+    assert ok("fit", "sbg", f) == ok("fit", "sbg", f, "--alive", "customers")
+
