@@ -24,6 +24,9 @@ static int params_ok(const double *p, size_t k)
 
 /* ---- shifted-beta-geometric ------------------------------------------------------------------- */
 
+/* sBG parameters: finite and positive, and α + β finite (the Beta(α, β) ratios need it) */
+static int sbg_params_ok(const double *p) { return params_ok(p, 2) && isfinite(p[0] + p[1]); }
+
 static int sbg_check(const uint64_t *alive, const size_t *lengths, size_t cohorts)
 {
     if (!alive || !lengths || cohorts == 0)
@@ -84,7 +87,7 @@ int rtn_sbg_loglik(const double params[2], const uint64_t *alive, const size_t *
     int rc = sbg_check(alive, lengths, cohorts);
     if (rc != RTN_OK)
         return rc;
-    if (!params_ok(params, 2))
+    if (!sbg_params_ok(params))
         return RTN_EDOMAIN;
     sbg_data d = {alive, lengths, cohorts, 1.0};
     return rtn__result(sbg_ll(params[0], params[1], &d), ll);
@@ -136,7 +139,7 @@ int rtn_sbg_survival(const double params[2], double t, double *survival, double 
 {
     if (!params)
         return RTN_EINVAL;
-    if (!params_ok(params, 2) || !(t >= 0.0) || !isfinite(t) || (retention && t < 1.0))
+    if (!sbg_params_ok(params) || !(t >= 0.0) || !isfinite(t) || (retention && t < 1.0))
         return RTN_EDOMAIN;
     double a = params[0], b = params[1];
     double s = exp(rtn__lpoch(b, t) - rtn__lpoch(a + b, t));
@@ -153,7 +156,7 @@ int rtn_sbg_del(const double params[2], double discount, uint64_t renewals, doub
 {
     if (!params)
         return RTN_EINVAL;
-    if (!params_ok(params, 2) || !positive(discount))
+    if (!sbg_params_ok(params) || !positive(discount))
         return RTN_EDOMAIN;
     double a = params[0], b = params[1], z = 1.0 / (1.0 + discount), n = (double)renewals;
     double l_del = rtn__log_hyp2f1(1.0, b, a + b, z);

@@ -487,6 +487,8 @@ static void models_bad_input(void **state)
     assert_int_equal(rtn_sbg_loglik(sp, empty, &len, 1, &ll), RTN_EDOMAIN);
     assert_int_equal(rtn_sbg_loglik(sp, flat, &short_len, 1, &ll), RTN_EDOMAIN);
     assert_int_equal(rtn_sbg_loglik(sp_bad, flat, &len, 1, &ll), RTN_EDOMAIN);
+    const double sp_sum_overflows[2] = {DBL_MAX, DBL_MAX};
+    assert_int_equal(rtn_sbg_survival(sp_sum_overflows, 1.0, out, NULL), RTN_EDOMAIN);
     assert_int_equal(rtn_sbg_loglik(sp, flat, &len, 0, &ll), RTN_EINVAL);
     assert_int_equal(rtn_sbg_fit(flat, &len, 1, p, NULL, NULL), RTN_EUNDEFINED);
     /* no interior maximum: all churn in one period; two counts cannot tell α from β */

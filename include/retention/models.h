@@ -6,8 +6,8 @@
  *
  * **Parameters** travel as small arrays in the order of the literature:
  *   sBG {alpha, beta}; BG/NBD {r, alpha, a, b}; Gamma-Gamma {p, q, gamma}.
- * Every parameter must be finite and > 0, and BG/NBD's a + b finite (::RTN_EDOMAIN
- * otherwise).
+ * Every parameter must be finite and > 0, and sBG's α + β and BG/NBD's a + b finite
+ * (::RTN_EDOMAIN otherwise).
  *
  * **Fits** maximise the log-likelihood over the logs of the parameters with BFGS (analytic
  * gradient for BG/NBD), from the literature's usual starting point or one given. They report
