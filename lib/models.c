@@ -554,28 +554,46 @@ typedef struct gg_data {
     double scale;
 } gg_data;
 
-static double gg_sum(const double p3[3], const gg_data *d)
+/* Σ w log L, with the gradient in the log parameters when g is not NULL:
+ * ∂/∂p = x [ψ(px + q) − ψ(px) + log m + log x − log(γ + m x)],
+ * ∂/∂q = ψ(px + q) − ψ(q) + log γ − log(γ + m x),  ∂/∂γ = q / γ − (px + q) / (γ + m x). */
+static double gg_sum(const double p3[3], const gg_data *d, double g[3])
 {
     const double p = p3[0], q = p3[1], gamma = p3[2];
-    const double log_gamma = log(gamma);
+    const double log_gamma = log(gamma), ps_q = g ? rtn__digamma(q) : 0.0;
     rtn__sum s = {0.0, 0.0};
+    double dp = 0.0, dq = 0.0, dgamma = 0.0;
     for (size_t i = 0; i < d->n; ++i) {
         double x = d->x[i], m = d->m[i], w = d->w ? d->w[i] : 1.0;
         if (x < 1.0 || w == 0.0)
             continue;
-        double px = p * x;
-        rtn__sum_add(&s, w * (-rtn__lbeta(px, q) + q * log_gamma +
-                              (px - 1.0) * log(m) + px * log(x) - (px + q) * log(gamma + m * x)));
+        double px = p * x, log_m = log(m), log_gmx = log(gamma + m * x);
+        rtn__sum_add(&s, w * (-rtn__lbeta(px, q) + q * log_gamma + (px - 1.0) * log_m +
+                              px * log(x) - (px + q) * log_gmx));
+        if (g) {
+            double ps_pxq = rtn__digamma(px + q);
+            dp += w * x * (ps_pxq - rtn__digamma(px) + log_m + log(x) - log_gmx);
+            dq += w * (ps_pxq - ps_q + log_gamma - log_gmx);
+            dgamma += w * (q / gamma - (px + q) / (gamma + m * x));
+        }
+    }
+    if (g) {
+        g[0] = dp * p;
+        g[1] = dq * q;
+        g[2] = dgamma * gamma;
     }
     return rtn__sum_value(&s);
 }
 
 static double gg_objective(const double *v, double *grad, void *ctx)
 {
-    (void)grad;
     const gg_data *d = ctx;
-    double p[3] = {exp(v[0]), exp(v[1]), exp(v[2])};
-    return -gg_sum(p, d) * d->scale;
+    double p[3] = {exp(v[0]), exp(v[1]), exp(v[2])}, g[3];
+    double ll = gg_sum(p, d, grad ? g : NULL);
+    if (grad)
+        for (int i = 0; i < 3; ++i)
+            grad[i] = -g[i] * d->scale;
+    return -ll * d->scale;
 }
 
 /* Validates the spend inputs; counts the (weighted) repeat buyers in *buyers. */
@@ -612,7 +630,7 @@ int rtn_gg_loglik(const double params[3], const double *x, const double *monetar
     if (rc != RTN_OK)
         return rc;
     gg_data d = {x, monetary, weight, n, 1.0};
-    return rtn__result(gg_sum(params, &d), ll);
+    return rtn__result(gg_sum(params, &d, NULL), ll);
 }
 
 int rtn_gg_fit(const double *x, const double *monetary, const double *weight, size_t n,
@@ -626,7 +644,7 @@ int rtn_gg_fit(const double *x, const double *monetary, const double *weight, si
         return rc;
     gg_data d = {x, monetary, weight, n, 1.0 / buyers};
     double v[3] = {0.0, 0.0, 0.0}, f;
-    rc = rtn__minimize(gg_objective, &d, 3, 0, v, &f, NULL);
+    rc = rtn__minimize(gg_objective, &d, 3, 1, v, &f, NULL);
     if (rc != RTN_OK)
         return rc;
     double s[3] = {NAN, NAN, NAN};
