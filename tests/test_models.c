@@ -426,6 +426,40 @@ static void rfm_of_merged_builders(void **state)
     rtn_cohort_builder_free(b[1]);
 }
 
+/* ---- allocation failure: an RFM summary allocates through its builder's allocator ----------------- */
+
+static void rfm_allocation_failures(void **state)
+{
+    (void)state;
+    static cdnow c;
+    load_cdnow(&c);
+    int failed = 0;
+    for (int budget = 0; budget < 8; ++budget) {
+        failing f = {1000000, 0};
+        rtn_allocator a = {failing_alloc, failing_free, &f};
+        rtn_cohort_builder *b = NULL;
+        assert_int_equal(rtn_cohort_builder_create(&b, &a), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_DAY), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_add(b, c.customer, c.time, c.amount, CDNOW_ROWS, NULL),
+                         RTN_OK);
+        f.left = budget;
+        rtn_rfm *r = NULL;
+        int rc = rtn_rfm_from_builder(b, CAL_END, HOLD_END, 7.0, &r);
+        assert_true(rc == RTN_OK || rc == RTN_ENOMEM);
+        if (rc == RTN_ENOMEM) {
+            assert_null(r);
+            ++failed;
+        } else {
+            size_t n;
+            assert_int_equal(rtn_rfm_size(r, &n), RTN_OK);
+            assert_int_equal(n, CDNOW_CUSTOMERS);
+        }
+        rtn_rfm_free(r); /* ASan: nothing leaks on either path */
+        rtn_cohort_builder_free(b);
+    }
+    assert_true(failed >= 3); /* the summary, its ids and its columns each failed once */
+}
+
 /* ---- bad input ------------------------------------------------------------------------------------ */
 
 static void models_bad_input(void **state)
@@ -549,6 +583,7 @@ int main(void)
         cmocka_unit_test(sbg_matches_its_definition),
         cmocka_unit_test(sbg_projections),
         cmocka_unit_test(rfm_of_merged_builders),
+        cmocka_unit_test(rfm_allocation_failures),
         cmocka_unit_test(models_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
