@@ -27,15 +27,6 @@ static void pooled_free(const rtn_allocator *a, pooled *p)
     rtn__free(a, p->order);
 }
 
-static rtn__km_weights weights_of_counts(const rtn__km_slot *s)
-{
-    rtn__dd z = {0.0, 0.0};
-    rtn__km_weights w = {rtn__dd_add(z, (double)s->n_event, 0.0),
-                         rtn__dd_add(z, (double)s->n_censor, 0.0),
-                         rtn__dd_add(z, (double)s->n_enter, 0.0)};
-    return w;
-}
-
 static int pool(const rtn_km_builder *const *groups, size_t k, const rtn_allocator *a,
                 pooled *p)
 {
@@ -60,7 +51,7 @@ static int pool(const rtn_km_builder *const *groups, size_t k, const rtn_allocat
             return rc;
         for (size_t i = 0; i < m; ++i, ++n) {
             p->slots[n] = s[i];
-            p->weights[n] = w ? w[i] : weights_of_counts(&s[i]);
+            p->weights[n] = rtn__km_weights_of(&s[i], w ? &w[i] : NULL);
             p->group[n] = (uint32_t)g;
         }
         rtn__free(a, s);

@@ -485,29 +485,41 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
                 *bad_index = i;
             return RTN_EDOMAIN;
         }
-    /* all or nothing: compute the expectations first, writing only when all converged */
+    /* all or nothing: the expectations go to scratch first, out only when all converged */
+    double *e = expected ? malloc((n ? n : 1) * sizeof *e) : NULL;
+    if (expected && !e)
+        return RTN_ENOMEM;
     for (size_t i = 0; expected && i < n; ++i)
-        if (isnan(bgnbd_alive_expected(params, x[i], T[i], horizon)))
+        if (isnan(e[i] = bgnbd_alive_expected(params, x[i], T[i], horizon))) {
+            free(e);
             return RTN_ENOCONV;
+        }
     for (size_t i = 0; i < n; ++i) {
         double pa = p_alive_of(params, x[i], t_x[i], T[i]);
         if (p_alive)
             p_alive[i] = pa;
         if (expected)
-            expected[i] = bgnbd_alive_expected(params, x[i], T[i], horizon) * pa;
+            expected[i] = e[i] * pa;
     }
+    free(e);
     return RTN_OK;
 }
 
 /* log P(X(t) = k) for a new customer (FHL note "Deriving an expression for P(X(t) = x) under
  * the BG/NBD model", eq. 8): B(a, b + k) / B(a, b) · NB(k) + [k > 0] B(a + 1, b + k − 1) /
  * B(a, b) · (1 − Σ_{j<k} NB(j)), NB(j) = Γ(r + j) / (Γ(r) j!) (α/(α+t))^r (t/(α+t))^j. */
-static double bgnbd_pmf(const double p[4], double t, double k, double cdf_below)
+/* log NB(k) = log[Γ(r + k) / (Γ(r) k!) (α/(α+t))^r (t/(α+t))^k], the purchases of a customer
+ * alive throughout (0, t] */
+static double log_nb(const double p[4], double t, double k)
 {
-    double r = p[0], alpha = p[1], a = p[2], b = p[3];
-    double log_nb = rtn__lpoch(r, k) - rtn__lgamma(k + 1.0) - r * log1p(t / alpha) +
-                    (t > 0.0 ? k * (log(t) - log(alpha + t)) : (k > 0.0 ? -INFINITY : 0.0));
-    double first = rtn__lpoch(b, k) - rtn__lpoch(a + b, k) + log_nb; /* B(a, b+k) / B(a, b) */
+    return rtn__lpoch(p[0], k) - rtn__lgamma(k + 1.0) - p[0] * log1p(t / p[1]) +
+           (t > 0.0 ? k * (log(t) - log(p[1] + t)) : (k > 0.0 ? -INFINITY : 0.0));
+}
+
+static double bgnbd_pmf(const double p[4], double k, double log_nb_k, double cdf_below)
+{
+    double a = p[2], b = p[3];
+    double first = rtn__lpoch(b, k) - rtn__lpoch(a + b, k) + log_nb_k; /* B(a, b+k) / B(a, b) */
     if (k == 0.0)
         return exp(first);
     double tail = fmax(0.0, 1.0 - cdf_below);
@@ -523,7 +535,7 @@ int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, d
     if (!bgnbd_params_ok(params) || !(t >= 0.0) || !isfinite(t) ||
         (expected && !(params[2] + params[3] > 1.0)))
         return RTN_EDOMAIN;
-    double r = params[0], alpha = params[1], e = 0.0;
+    double e = 0.0;
     if (expected && t > 0.0) { /* FHL eq. 9 is eq. 10's bracket at x = 0, T = 0 */
         double bracket = bgnbd_alive_expected(params, 0.0, 0.0, t);
         if (isnan(bracket))
@@ -534,11 +546,9 @@ int rtn_bgnbd_new_customer(const double params[4], double t, double *expected, d
         /* the NB cdf is accumulated term by term (its terms in log space) */
         double cdf = 0.0;
         for (size_t k = 0; k < kmax; ++k) {
-            double kk = (double)k;
-            pmf[k] = bgnbd_pmf(params, t, kk, cdf);
-            double log_nb = rtn__lpoch(r, kk) - rtn__lgamma(kk + 1.0) - r * log1p(t / alpha) +
-                            (t > 0.0 ? kk * (log(t) - log(alpha + t)) : (k > 0 ? -INFINITY : 0.0));
-            cdf += exp(log_nb);
+            double l = log_nb(params, t, (double)k);
+            pmf[k] = bgnbd_pmf(params, (double)k, l, cdf);
+            cdf += exp(l);
         }
     }
     if (expected)
@@ -715,22 +725,26 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
                 *bad_index = i;
             return RTN_EDOMAIN;
         }
-    /* converge everywhere first: all or nothing */
-    for (size_t i = 0; i < n; ++i)
-        if (isnan(bgnbd_alive_expected(bgnbd, x[i], T[i], period_length * periods)))
-            return RTN_ENOCONV;
+    /* all or nothing: the values go to scratch first, out only when all converged */
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return RTN_ENOMEM;
     for (size_t i = 0; i < n; ++i) {
         double pa = p_alive_of(bgnbd, x[i], t_x[i], T[i]);
-        double coef = pa;
-        double spend = gg_spend(gg, x[i], monetary[i]);
         double prev = 0.0, value = 0.0, factor = 1.0;
         for (uint32_t k = 1; k <= periods; ++k) {
-            double e = coef * bgnbd_alive_expected(bgnbd, x[i], T[i], period_length * k);
+            double e = pa * bgnbd_alive_expected(bgnbd, x[i], T[i], period_length * k);
+            if (isnan(e)) {
+                free(v);
+                return RTN_ENOCONV;
+            }
             factor /= 1.0 + discount;
             value += (e - prev) * factor;
             prev = e;
         }
-        out[i] = spend * value;
+        v[i] = gg_spend(gg, x[i], monetary[i]) * value;
     }
+    memcpy(out, v, n * sizeof *out);
+    free(v);
     return RTN_OK;
 }

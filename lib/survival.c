@@ -149,7 +149,7 @@ static int rehash(rtn_km_builder *b, size_t new_cap)
     size_t mask = new_cap - 1, used = 0;
     for (size_t i = 0; i < b->cap; ++i) {
         const rtn__km_slot *s = &b->slots[i];
-        if (s->time < 0.0 || (s->n_event | s->n_censor | s->n_enter) == 0)
+        if (!rtn__km_live(s))
             continue; /* empty slots are dropped on the way */
         size_t h = home_of(s->time, shift);
         while (slots[h].time >= 0.0)
@@ -226,16 +226,11 @@ int rtn__km_make_weighted(rtn_km_builder *b)
     rtn__km_weights *w = rtn__alloc(&b->alloc, b->cap, sizeof *w);
     if (!w)
         return -1;
-    static const rtn__dd zero = {0.0, 0.0};
-    for (size_t i = 0; i < b->cap; ++i) {
-        const rtn__km_slot *s = &b->slots[i];
-        int live = s->time >= 0.0;
-        w[i].event = live ? rtn__dd_add(zero, (double)s->n_event, 0.0) : zero;
-        w[i].censor = live ? rtn__dd_add(zero, (double)s->n_censor, 0.0) : zero;
-        w[i].enter = live ? rtn__dd_add(zero, (double)s->n_enter, 0.0) : zero;
-    }
+    static const rtn__km_weights none = {{0.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}};
+    for (size_t i = 0; i < b->cap; ++i) /* free slots' counts are not initialised */
+        w[i] = b->slots[i].time >= 0.0 ? rtn__km_weights_of(&b->slots[i], NULL) : none;
     b->weights = w;
-    b->w_initial = rtn__dd_add(zero, (double)b->n_initial, 0.0);
+    b->w_initial = rtn__dd_add(none.event, (double)b->n_initial, 0.0);
     return 0;
 }
 
@@ -457,7 +452,7 @@ int rtn_km_builder_merge(rtn_km_builder *into, const rtn_km_builder *from)
         return RTN_ENOMEM;
     for (size_t i = 0; i < from->cap; ++i) {
         const rtn__km_slot *s = &from->slots[i];
-        if (s->time < 0.0 || (s->n_event | s->n_censor | s->n_enter) == 0)
+        if (!rtn__km_live(s))
             continue;
         size_t h = rtn__km_slot_of(into, s->time);
         rtn__km_slot *t = &into->slots[h];
@@ -466,16 +461,10 @@ int rtn_km_builder_merge(rtn_km_builder *into, const rtn_km_builder *from)
         t->n_enter += s->n_enter;
         if (into->weights) {
             rtn__km_weights *w = &into->weights[h];
-            if (from->weights) {
-                const rtn__km_weights *v = &from->weights[i];
-                w->event = rtn__dd_add(w->event, v->event.hi, v->event.lo);
-                w->censor = rtn__dd_add(w->censor, v->censor.hi, v->censor.lo);
-                w->enter = rtn__dd_add(w->enter, v->enter.hi, v->enter.lo);
-            } else {
-                w->event = rtn__dd_add(w->event, (double)s->n_event, 0.0);
-                w->censor = rtn__dd_add(w->censor, (double)s->n_censor, 0.0);
-                w->enter = rtn__dd_add(w->enter, (double)s->n_enter, 0.0);
-            }
+            rtn__km_weights v = rtn__km_weights_of(s, from->weights ? &from->weights[i] : NULL);
+            w->event = rtn__dd_add(w->event, v.event.hi, v.event.lo);
+            w->censor = rtn__dd_add(w->censor, v.censor.hi, v.censor.lo);
+            w->enter = rtn__dd_add(w->enter, v.enter.hi, v.enter.lo);
         }
     }
     if (into->weights) {
@@ -537,7 +526,7 @@ int rtn__km_sorted(const rtn_km_builder *b, const rtn_allocator *a, rtn__km_slot
     size_t live = 0;
     for (size_t i = 0; i < b->cap; ++i) {
         const rtn__km_slot *s = &b->slots[i];
-        live += s->time >= 0.0 && (s->n_event | s->n_censor | s->n_enter) != 0;
+        live += (size_t)rtn__km_live(s);
     }
     if (b->cap > UINT32_MAX)
         return RTN_ENOMEM; /* slot indices travel as 32-bit payloads */
@@ -552,7 +541,7 @@ int rtn__km_sorted(const rtn_km_builder *b, const rtn_allocator *a, rtn__km_slot
         size_t k = 0;
         for (size_t i = 0; i < b->cap; ++i) {
             const rtn__km_slot *s = &b->slots[i];
-            if (s->time >= 0.0 && (s->n_event | s->n_censor | s->n_enter) != 0) {
+            if (rtn__km_live(s)) {
                 keys[k] = bits_of(s->time);
                 vals[k++] = (uint32_t)i;
             }

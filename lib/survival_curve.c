@@ -90,16 +90,6 @@ typedef struct groups {
     size_t n;
 } groups;
 
-static rtn__dd dd_of(const rtn__km_weights *w, size_t i, int which, const rtn__km_slot *s)
-{
-    rtn__dd zero = {0.0, 0.0};
-    if (!w) {
-        uint64_t c = which == 0 ? s[i].n_event : which == 1 ? s[i].n_censor : s[i].n_enter;
-        return rtn__dd_add(zero, (double)c, 0.0);
-    }
-    return which == 0 ? w[i].event : which == 1 ? w[i].censor : w[i].enter;
-}
-
 static void fold_groups(const rtn__km_slot *s, const rtn__km_weights *w, size_t m,
                         double tolerance, groups *g)
 {
@@ -123,10 +113,10 @@ static void fold_groups(const rtn__km_slot *s, const rtn__km_weights *w, size_t 
         g->n_event[n - 1] += s[i].n_event;
         g->n_exit[n - 1] += s[i].n_event + s[i].n_censor;
         g->n_enter[n - 1] += s[i].n_enter;
-        rtn__dd e = dd_of(w, i, 0, s), c = dd_of(w, i, 1, s), x = dd_of(w, i, 2, s);
-        ev = rtn__dd_add(ev, e.hi, e.lo);
-        ce = rtn__dd_add(ce, c.hi, c.lo);
-        en = rtn__dd_add(en, x.hi, x.lo);
+        rtn__km_weights v = rtn__km_weights_of(&s[i], w ? &w[i] : NULL);
+        ev = rtn__dd_add(ev, v.event.hi, v.event.lo);
+        ce = rtn__dd_add(ce, v.censor.hi, v.censor.lo);
+        en = rtn__dd_add(en, v.enter.hi, v.enter.lo);
     }
     if (n > 0) {
         g->w_event[n - 1] = ev;

@@ -19,10 +19,8 @@
 static size_t live_slots(const rtn_km_builder *b)
 {
     size_t live = 0;
-    for (size_t i = 0; i < b->cap; ++i) {
-        const rtn__km_slot *s = &b->slots[i];
-        live += s->time >= 0.0 && (s->n_event | s->n_censor | s->n_enter) != 0;
-    }
+    for (size_t i = 0; i < b->cap; ++i)
+        live += (size_t)rtn__km_live(&b->slots[i]);
     return live;
 }
 

@@ -39,6 +39,24 @@ struct rtn_km_builder {
 /* A free slot's time. */
 #define RTN__KM_FREE (-1.0)
 
+/* A slot in use that holds something (not free, not an empty claim). */
+static inline int rtn__km_live(const rtn__km_slot *s)
+{
+    return s->time >= 0.0 && (s->n_event | s->n_censor | s->n_enter) != 0;
+}
+
+/* A slot's weight sums: @p w's when the builder is weighted (w not NULL), else its counts. */
+static inline rtn__km_weights rtn__km_weights_of(const rtn__km_slot *s, const rtn__km_weights *w)
+{
+    if (w)
+        return *w;
+    rtn__dd zero = {0.0, 0.0};
+    rtn__km_weights c = {rtn__dd_add(zero, (double)s->n_event, 0.0),
+                         rtn__dd_add(zero, (double)s->n_censor, 0.0),
+                         rtn__dd_add(zero, (double)s->n_enter, 0.0)};
+    return c;
+}
+
 int rtn__km_builder_new(rtn_km_builder **out, const rtn_allocator *alloc);
 /* The slot of time t (finite, ≥ 0, not −0), claimed if new; SIZE_MAX if the table had to grow and
  * could not. */

@@ -200,7 +200,8 @@ RTN_API int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T,
  * @return ::RTN_OK; ::RTN_EINVAL for NULL inputs; ::RTN_EDOMAIN for bad parameters, customers
  *         or horizon, or a + b + x ≤ 1 with @p expected requested; ::RTN_ENOCONV when the
  *         series would need more than about 5·10^6 terms: (r + x) t / (α + T), the purchases
- *         expected of a customer alive throughout, beyond that (absurd horizons or r).
+ *         expected of a customer alive throughout, beyond that (absurd horizons or r);
+ *         ::RTN_ENOMEM (@p expected is computed into scratch memory first).
  */
 RTN_API int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x,
                               const double *T, size_t n, double horizon, double *p_alive,
@@ -251,7 +252,7 @@ RTN_API int rtn_gg_expected_spend(const double params[3], const double *x, const
  * purchases in (T, T + t] (rtn_bgnbd_predict()), spend = E[Z | x, m] (rtn_gg_expected_spend())
  * and L = @p period_length time units. Multiply by a margin for profit.
  * @return ::RTN_OK; errors as those two functions; ::RTN_EDOMAIN for d < 0, L ≤ 0 or
- *         periods = 0.
+ *         periods = 0; ::RTN_ENOMEM (values are computed into scratch memory first).
  */
 RTN_API int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
                              const double *t_x, const double *T, const double *monetary,

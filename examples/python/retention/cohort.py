@@ -375,14 +375,7 @@ class CohortBuilder(_Owned):
         an id or time that is not a whole int64. Returns the builder."""
         f = "rtn_cohort_builder_add"
         handle = self._live(f)
-        ids, ids_p = _column(customer, np.int64, f)
-        times, times_p = _times(time, f)
-        columns = [("customer", ids), ("time", times)]
-        amounts_p = None
-        if amount is not None:
-            amounts, amounts_p = _column(amount, np.float64, f)
-            columns.append(("amount", amounts))
-        _same_length(columns, f)
+        ids, ids_p, _, times_p, amounts_p = _event_columns(customer, time, amount, f)
         bad = ctypes.c_size_t()
         _call(f, handle, ids_p, times_p, amounts_p, ids.size, ctypes.byref(bad), bad_index=bad)
         return self
@@ -477,6 +470,21 @@ def _same_length(columns, function):
     if len(set(sizes.values())) > 1:
         detail = ", ".join("%s %d" % item for item in sizes.items())
         raise RetentionError(EINVAL, function, detail="columns of different lengths: " + detail)
+
+
+def _event_columns(customer, time, amount, function):
+    """An event log's columns for C — int64 ids, int64 seconds, float64 amounts or None — as
+    (ids, ids pointer, times, times pointer, amounts pointer or None), checked for equal
+    lengths."""
+    ids, ids_p = _column(customer, np.int64, function)
+    times, times_p = _times(time, function)
+    columns = [("customer", ids), ("time", times)]
+    amounts_p = None
+    if amount is not None:
+        amounts, amounts_p = _column(amount, np.float64, function)
+        columns.append(("amount", amounts))
+    _same_length(columns, function)
+    return ids, ids_p, times, times_p, amounts_p
 
 
 # ---- the table --------------------------------------------------------------------------------

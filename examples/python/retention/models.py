@@ -58,7 +58,7 @@ import numpy as np
 
 from ._lib import (EDOMAIN, EINVAL, EUNDEFINED, RetentionError, _call, _column, _int,
                    _no_index, _real, _rfm_p, lib)
-from .cohort import CohortBuilder, _same_length, _time, _times
+from .cohort import CohortBuilder, _event_columns, _same_length, _time
 
 _NAN = float("nan")
 #: Time units of rfm_summary() by name, in days.
@@ -390,14 +390,7 @@ def rfm_summary(customer, time, amount=None, calibration_end=None, holdout_end=N
         days = RFM_UNITS[unit]
     else:
         days = _real(unit, f)
-    ids, ids_p = _column(customer, np.int64, f)
-    times, times_p = _times(time, f)
-    columns = [("customer", ids), ("time", times)]
-    amounts_p = None
-    if amount is not None:
-        amounts, amounts_p = _column(amount, np.float64, f)
-        columns.append(("amount", amounts))
-    _same_length(columns, f)
+    ids, ids_p, times, times_p, amounts_p = _event_columns(customer, time, amount, f)
     if calibration_end is None:
         if times.size == 0:
             raise RetentionError(EUNDEFINED, f, detail="no purchases")
