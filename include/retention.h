@@ -28,5 +28,8 @@
 #include "retention/survival.h"
 #include "retention/models.h"
 #include "retention/pareto_nbd.h"
+#include "retention/mrr.h"
+#include "retention/reasons.h"
+#include "retention/segments.h"
 
 #endif /* RETENTION_H */
