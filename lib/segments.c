@@ -74,9 +74,10 @@ static void katz(uint64_t k1, uint64_t n1, uint64_t k0, uint64_t n0, double z, d
     double p1 = (double)k1 / (double)n1, p0 = (double)k0 / (double)n0;
     double log_ratio = log(p1) - log(p0);
     double se = sqrt((1.0 - p1) / (double)k1 + (1.0 - p0) / (double)k0);
-    *lift = p1 / p0 - 1.0;
-    *low = expm1(log_ratio - z * se);
-    *high = expm1(log_ratio + z * se);
+    *lift = p1 / p0 - 1.0; /* directly: expm1(log_ratio) would lose the last digits */
+    /* the bounds come through logs: keep rounding from putting the estimate outside them */
+    *low = fmin(expm1(log_ratio - z * se), *lift);
+    *high = fmax(expm1(log_ratio + z * se), *lift);
 }
 
 int rtn_proportion_lift_interval(uint64_t k1, uint64_t n1, uint64_t k0, uint64_t n0,
