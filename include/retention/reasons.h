@@ -25,7 +25,8 @@
  * churned customers with a Wilson score interval (the share's uncertainty as a binomial
  * proportion: is "features" really the top reason, or noise?), and its lost MRR with its share
  * of all lost MRR (a money-weighted share: no binomial interval applies to it). Rows are sorted
- * by impact — lost MRR, or count — largest first; ties by count, then by code.
+ * by impact — lost MRR, or count — largest first; ties go by the other measure (when there is
+ * one), then by code, lowest first.
  *
  * Pure functions on caller memory: thread-safe, no allocation.
  */
