@@ -117,6 +117,10 @@ int cmd_km(const cli_command *cmd, const char **files);
 int cmd_rfm(const cli_command *cmd, const char **files);
 int cmd_fit(const cli_command *cmd, const char **files);
 int cmd_predict(const cli_command *cmd, const char **files);
+int cmd_mrr(const cli_command *cmd, const char **files);
+int cmd_reasons(const cli_command *cmd, const char **files);
+int cmd_segments(const cli_command *cmd, const char **files);
+int cmd_economics(const cli_command *cmd, const char **files);
 
 /* Writes the NPS score distribution as an SVG bar chart. */
 void svg_nps(FILE *out, const uint64_t hist[11], double nps, double ci_low, double ci_high,

@@ -137,6 +137,44 @@ static cli_option predict_opts[] = {
     {"periods", "K", "clv (bgnbd): the value of the next K periods", NULL},
     END_OPTIONS};
 
+static cli_option mrr_opts[] = {
+    {"customer", "COL", "the customer id column: any text, compared exactly (required)", NULL},
+    {"period", "COL", "the period column: whole-number indices (month numbers, say)", NULL},
+    {"time", "COL", "instead of --period: times (Unix seconds, ISO 8601, or YYYY-MM)", NULL},
+    {"unit", "U", "with --time: periods of day, week (ISO), month (default) or quarter", NULL},
+    {"mrr", "COL", "the recurring revenue paid in the period, >= 0 (required)", NULL},
+    {"first", "P", "the first period of the table (an index, or a time with --time)", NULL},
+    {"last", "P", "the last period of the table (default: the latest period of any row)", NULL},
+    {"format", "F", "csv (default) or json", NULL},
+    END_OPTIONS};
+
+static cli_option reasons_opts[] = {
+    {"reason", "COL", "the churn reason of each churned customer: a name or a code (required)",
+     NULL},
+    {"mrr", "COL", "the MRR each customer took with them, >= 0: adds lost_mrr, lost_share", NULL},
+    {"sort", "S", "order by lost MRR (mrr, the default with --mrr) or count", NULL},
+    {"confidence", "C", "confidence level of the Wilson intervals (default 0.95)", NULL},
+    {"format", "F", "csv (default) or json", NULL},
+    END_OPTIONS};
+
+static cli_option segments_opts[] = {
+    {"segment", "COL", "the segment column: any text, compared exactly (required)", NULL},
+    {"retained", "COL", "1/0, true/false or yes/no: retained over the horizon (required)", NULL},
+    {"reference", "LABEL", "the segment the others are compared with (default: the first)", NULL},
+    {"confidence", "C", "confidence level of the intervals (default 0.95)", NULL},
+    {"format", "F", "csv (default) or json (adds the chi-square test)", NULL},
+    END_OPTIONS};
+
+static cli_option economics_opts[] = {
+    {"margin", "M", "margin earned per retained customer per period, >= 0 (required)", NULL},
+    {"retention", "R", "retention per period, in [0, 1] (required)", NULL},
+    {"points", "P", "the rise in retention, a fraction: 0.05 = five points (required)", NULL},
+    {"discount", "D", "discount rate per period, >= 0 (default 0)", NULL},
+    {"cac", "X", "acquisition cost per customer, >= 0 (default 0)", NULL},
+    {"cohort-size", "N", "customers in the cohort, >= 0 (default 1)", NULL},
+    {"horizon", "H", "periods of value counted, 0 = no end (default 0)", NULL},
+    END_OPTIONS};
+
 static const cli_command commands[] = {
     {"nps", "Net Promoter Score of a score column, with its interval", "FILE --score COL",
      "Prints {n, promoters, passives, detractors, nps, se, ci_low, ci_high, confidence, "
@@ -200,6 +238,44 @@ static const cli_command commands[] = {
      "              whole lifetime at the continuous rate ln(1 + D) / L (no --periods)\n"
      "with spend the Gamma-Gamma expected mean spend. Multiply by a margin for profit.",
      predict_opts, 2, cmd_predict},
+    {"mrr", "recurring-revenue bridge: MRR movements and rates per period",
+     "FILE --customer COL (--period COL | --time COL [--unit U]) --mrr COL",
+     "Prints CSV: period,start,new,expansion,reactivation,contraction,churned,end, the same\n"
+     "seven as customer counts (start_customers ... end_customers), then gross_revenue_churn,\n"
+     "net_revenue_churn,nrr,grr,quick_ratio; one row per period from --first (default: the\n"
+     "earliest period of any row) to --last (default: the latest; rows before --first still\n"
+     "count, rows after --last do not). A row is a customer's MRR in a period: several rows of\n"
+     "one customer in one period add up (so monthly rows read with --unit quarter give\n"
+     "quarterly sums); 0 = not paying. A customer who paid before, stopped and pays again is\n"
+     "reactivation, not new. period is the index, or with --time the ISO date its period\n"
+     "starts (UTC calendar; YYYY-MM means the month's first day; --first and --last then take\n"
+     "any time inside the period). A rate is NA where undefined (no start MRR; for the quick\n"
+     "ratio, no losses).\n"
+     "--format json prints {unit, periods: [{period, start, ...}]} with null for NA.",
+     mrr_opts, 1, cmd_mrr},
+    {"reasons", "churned customers by churn reason: shares, lost MRR, teams",
+     "FILE --reason COL [--mrr COL]",
+     "Prints CSV: reason,code,teams,count,share,share_low,share_high,lost_mrr,lost_share, one\n"
+     "row per reason, largest lost MRR (or count) first; share_low/high are the Wilson interval\n"
+     "of the share, teams those that mitigate the reason joined by '+'. A reason is a built-in\n"
+     "name (other, wrong_use_case, failed_launch, features, low_usage, roi_value,\n"
+     "organization_change; any case, spaces and hyphens as underscores), a code 0-6 or\n"
+     "64-255, empty (= other), or any other text: a reason of your own, matched as loosely\n"
+     "(\"Price\" = \"price\"), shown as first written, and given the next free code from 64 in\n"
+     "order of first appearance (at most 192). Ties go by the other measure, then by code.\n"
+     "--format json prints {churned, sort, confidence, reasons: [...]}. Without --mrr,\n"
+     "lost_mrr and lost_share are NA.",
+     reasons_opts, 1, cmd_reasons},
+    {"segments", "retention compared between segments: lift, intervals, tests",
+     "FILE --segment COL --retained COL [--reference LABEL]",
+     "Prints CSV: segment,retained,n,rate,rate_low,rate_high,diff,diff_low,diff_high,lift,\n"
+     "lift_low,lift_high,z,p_value, segments in sorted order of their text: the retention rate\n"
+     "with its Wilson interval; the difference from the reference with Newcombe's hybrid score\n"
+     "interval; the relative lift rate / reference - 1 with the Katz log interval; the pooled\n"
+     "two-proportion z test against the reference. NA where undefined (the reference's own\n"
+     "intervals and test). --format json prints {chisq, df, p_value, reference, confidence,\n"
+     "segments: [...]} with Pearson's chi-square test of equal retention in all segments.",
+     segments_opts, 1, cmd_segments},
     {"retention", "retention rate (E - N) / S", "--start S --end E [--new N]",
      "Prints {retention_rate}.", retention_opts, 0, cmd_retention},
     {"churn", "customer churn, its interval, lifetime", "--start S (--end E [--new N] | --lost L)",
@@ -220,6 +296,13 @@ static const cli_command commands[] = {
     {"clv", "lifetime value, CAC payback, LTV:CAC", "--arpa A --churn C [--margin M]",
      "Prints {clv} = ARPA x margin / churn (and clv_discounted, cac_payback, ltv_cac).",
      clv_opts, 0, cmd_clv},
+    {"economics", "what more retention is worth: CLV and cohort profit",
+     "--margin M --retention R --points P",
+     "Prints {clv_before, clv_after, clv_change, profit_before, profit_after, profit_change}:\n"
+     "CLV = the present value of M at the end of each retained period, M q (1 - q^H) / (1 - q)\n"
+     "with q = R / (1 + D) (M R / (1 + D - R) with no horizon), at R and at R + P; profit =\n"
+     "cohort size x (CLV - CAC); the changes relative (null where the base is 0).",
+     economics_opts, 0, cmd_economics},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
