@@ -33,9 +33,13 @@ run_examples() { # $1 = directory of the built examples
     "$1/survey_report" "$src/examples/data/survey.csv" >/dev/null
     "$1/clv_report" >/dev/null
     "$1/survival_report" "$src/examples/data/lifetimes.csv" >/dev/null
+    "$1/mrr_report" "$src/examples/data/mrr.csv" >/dev/null
+    "$1/reasons_report" "$src/examples/data/churned.csv" >/dev/null
+    "$1/segments_report" "$src/examples/data/accounts.csv" >/dev/null
 }
 mkdir -p "$tmp/shared" "$tmp/static"
-for ex in churn_report survey_report clv_report survival_report; do
+for ex in churn_report survey_report clv_report survival_report mrr_report reasons_report \
+    segments_report; do
     # shellcheck disable=SC2046
     "$cc" -std=c99 -Wall -Wextra -Werror "$src/examples/c/$ex.c" $(pkg-config --cflags --libs retention) \
         -o "$tmp/shared/$ex"
