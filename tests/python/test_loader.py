@@ -132,6 +132,14 @@ _C_TYPES.update({
     "rtn_km **": ctypes.POINTER(ctypes.POINTER(_lib._KM)),
     "rtn_rfm *": ctypes.POINTER(_lib._Rfm),
     "rtn_rfm **": ctypes.POINTER(ctypes.POINTER(_lib._Rfm)),
+    "int32_t *": ctypes.POINTER(ctypes.c_int32),
+    "rtn_mrr_builder *": ctypes.POINTER(_lib._MrrBuilder),
+    "rtn_mrr_table *": ctypes.POINTER(_lib._MrrTable),
+    "rtn_mrr_builder **": ctypes.POINTER(ctypes.POINTER(_lib._MrrBuilder)),
+    "rtn_mrr_table **": ctypes.POINTER(ctypes.POINTER(_lib._MrrTable)),
+    "rtn_reason_row *": ctypes.POINTER(_lib._ReasonRow),
+    "rtn_segment_row *": ctypes.POINTER(_lib._SegmentRow),
+    "rtn_retention_value *": ctypes.POINTER(_lib._RetentionValue),
 })
 
 

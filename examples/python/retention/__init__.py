@@ -6,7 +6,11 @@ customer survival (Kaplan-Meier curves with Greenwood intervals, quantiles, rest
 log-rank tests; mergeable builders), and lifetime-value models (sBG contract renewals with
 DEL/DERL; RFM summaries of purchase logs, mergeable through cohort builders; BG/NBD and
 Pareto/NBD purchases and Gamma-Gamma spend, fitted by maximum likelihood, their P(alive),
-expected purchases, DERT and CLV), computed by the C library libretention::
+expected purchases, DERT and CLV), the MRR bridge (new, expansion, reactivation, contraction and
+churned revenue per period; mergeable builders), churn reasons (a taxonomy with the teams that
+mitigate each reason; shares with Wilson intervals, sorted by lost MRR), segment comparisons
+(Newcombe differences, Katz lifts, z and chi-square tests) and retention economics, computed by
+the C library libretention::
 
     import retention
     retention.churn_rate_start(1000, 100)            # 0.1
@@ -25,6 +29,12 @@ expected purchases, DERT and CLV), computed by the C library libretention::
     pn = retention.pareto_nbd_fit(rfm.x, rfm.t_x, rfm.T)  # .r .alpha .s .beta; .dert(delta, …)
     gg = retention.gamma_gamma_fit(rfm.x, rfm.monetary)
     retention.clv(bg, gg, rfm.x, rfm.t_x, rfm.T, rfm.monetary, 0.01, 4.345, 12)
+    m = retention.mrr_movements(customer, month, mrr)   # any ids; month: period indices
+    m.new, m.reactivation, m.churned, m.nrr, m.to_frame()  # start + new + … − churned == end
+    retention.churn_reasons(["features", "Low usage", "price"], [49.0, 275.0, 41.65])
+    s = retention.segments(plan, retained_2y)         # labels, 0/1 flags
+    s.row("pro").diff_low, s.p_value                  # Newcombe interval; chi-square test
+    retention.retention_economics(100, 0.80, 0.05, discount=0.10, cac=100, cohort_size=1000)
 
 Loading: the shared library named by the environment variable RETENTION_LIBRARY (a path) if it
 is set; otherwise ctypes.util.find_library("retention"), then the source tree's build directory
@@ -54,12 +64,20 @@ from .models import (RFM_UNITS, BgNbdFit, GammaGammaFit, ParetoNbdFit, RfmSummar
                      bgnbd_fit, bgnbd_loglik, clv, gamma_gamma_fit, gamma_gamma_loglik,
                      pareto_nbd_fit, pareto_nbd_loglik, rfm_from_builder, rfm_summary, sbg_fit,
                      sbg_loglik)
+from .mrr import COLUMNS as MRR_COLUMNS
+from .mrr import MRRBuilder, MRRTable, mrr_movements
 from .rates import (Interval, arpa, churn_lifetime, churn_rate_average, churn_rate_convert,
                     churn_rate_customer_days, churn_rate_start, retention_rate, revenue_churn_gross,
                     revenue_churn_net, revenue_grr, revenue_nrr, revenue_quick_ratio,
                     wilson_interval)
+from .reasons import (REASONS, TEAMS, ReasonReport, ReasonRow, ReasonTally, churn_reasons,
+                      reason_code, reason_name, reason_teams)
 from .scores import (CesResult, CsatResult, NpsResult, ZTest, ces, csat, handle_time_mean, nps,
                      nps_categories, nps_count, nps_ztest, scores_count)
+from .segments import (ChiSquare, Difference, Lift, RetentionValue, SegmentComparison,
+                       SegmentCounts, SegmentRow, compare_segments, proportion_diff_interval,
+                       proportion_lift_interval, proportion_ztest, proportions_chisq,
+                       retention_economics, segment_counts, segments)
 from .survival import (CONF_TYPES, KaplanMeier, KMBuilder, LogRankResult, Quantile, Rmst,
                        SurvivalAt, kaplan_meier, logrank, logrank_builders)
 
@@ -85,4 +103,11 @@ __all__ = [
     "RFM_UNITS", "bgnbd_fit", "bgnbd_loglik", "BgNbdFit", "gamma_gamma_fit",
     "gamma_gamma_loglik", "GammaGammaFit", "clv", "pareto_nbd_fit", "pareto_nbd_loglik",
     "ParetoNbdFit",
+    "MRRBuilder", "MRRTable", "mrr_movements", "MRR_COLUMNS",
+    "REASONS", "TEAMS", "reason_name", "reason_code", "reason_teams", "ReasonTally",
+    "ReasonReport", "ReasonRow", "churn_reasons",
+    "segment_counts", "compare_segments", "segments", "proportion_diff_interval",
+    "proportion_lift_interval", "proportion_ztest", "proportions_chisq", "retention_economics",
+    "SegmentCounts", "SegmentComparison", "SegmentRow", "Difference", "Lift", "ChiSquare",
+    "RetentionValue",
 ]

@@ -3,7 +3,8 @@
 Everything that touches ctypes directly lives here; rates.py, scores.py and clv.py only call
 _out(), _uint(), _real(), _column() and the declared functions of ``lib``; cohort.py also uses
 _int() (checked signed scalars), int64 columns and the opaque handle types declared here,
-survival.py the Kaplan-Meier handle types, and models.py the RFM summary handle type.
+survival.py the Kaplan-Meier handle types, models.py the RFM summary handle type, mrr.py the
+MRR builder and table handle types, reasons.py and segments.py the row structures.
 """
 import ctypes
 import ctypes.util
@@ -56,6 +57,7 @@ _dp, _szp = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_size_t)
 _u64, _u32, _d = ctypes.c_uint64, ctypes.c_uint32, ctypes.c_double
 _i64, _i32, _sz = ctypes.c_int64, ctypes.c_int32, ctypes.c_size_t
 _i64p, _u32p = ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_uint32)
+_i32p = ctypes.POINTER(ctypes.c_int32)
 
 
 class _CohortBuilder(ctypes.Structure):
@@ -86,10 +88,45 @@ class _Rfm(ctypes.Structure):
     """The opaque struct rtn_rfm, an RFM summary (only ever handled through a pointer)."""
 
 
+class _MrrBuilder(ctypes.Structure):
+    """The opaque struct rtn_mrr_builder (only ever handled through a pointer)."""
+
+
+class _MrrTable(ctypes.Structure):
+    """The opaque struct rtn_mrr_table (only ever handled through a pointer)."""
+
+
+class _ReasonRow(ctypes.Structure):
+    """struct rtn_reason_row (reasons.h), field by field."""
+
+    _fields_ = [("code", ctypes.c_int32), ("teams", ctypes.c_uint32), ("count", ctypes.c_uint64),
+                ("share", ctypes.c_double), ("share_low", ctypes.c_double),
+                ("share_high", ctypes.c_double), ("lost_mrr", ctypes.c_double),
+                ("lost_share", ctypes.c_double)]
+
+
+class _SegmentRow(ctypes.Structure):
+    """struct rtn_segment_row (segments.h), field by field."""
+
+    _fields_ = [("retained", ctypes.c_uint64), ("n", ctypes.c_uint64)] + [
+        (name, ctypes.c_double) for name in (
+            "rate", "rate_low", "rate_high", "diff", "diff_low", "diff_high", "lift", "lift_low",
+            "lift_high", "z", "p_value")]
+
+
+class _RetentionValue(ctypes.Structure):
+    """struct rtn_retention_value (segments.h), field by field."""
+
+    _fields_ = [(name, ctypes.c_double) for name in (
+        "clv_before", "clv_after", "clv_change", "profit_before", "profit_after",
+        "profit_change")]
+
+
 _builder_p, _table_p = ctypes.POINTER(_CohortBuilder), ctypes.POINTER(_CohortTable)
 _km_builder_p, _km_p = ctypes.POINTER(_KMBuilder), ctypes.POINTER(_KM)
 _allocator_p = ctypes.POINTER(_Allocator)
 _rfm_p = ctypes.POINTER(_Rfm)
+_mrr_builder_p, _mrr_table_p = ctypes.POINTER(_MrrBuilder), ctypes.POINTER(_MrrTable)
 
 # name -> (restype, argtypes) for every function of lib/retention.map. Status-returning functions
 # have restype c_int and are called through _out()/_call(), which check it.
@@ -205,6 +242,40 @@ _SIGNATURES = {
     "rtn_pnbd_new_customer": (ctypes.c_int, [_dp, _d, _dp]),
     "rtn_pnbd_pmf": (ctypes.c_int, [_dp, _d, _dp, _sz]),
     "rtn_pnbd_dert": (ctypes.c_int, [_dp, _dp, _dp, _dp, _sz, _d, _dp, _szp]),
+    # mrr.h
+    "rtn_mrr_builder_create": (ctypes.c_int, [ctypes.POINTER(_mrr_builder_p), _allocator_p]),
+    "rtn_mrr_builder_free": (None, [_mrr_builder_p]),
+    "rtn_mrr_builder_set": (ctypes.c_int, [_mrr_builder_p, _i32, _i64]),
+    "rtn_mrr_builder_get": (ctypes.c_int, [_mrr_builder_p, _i32, _i64p]),
+    "rtn_mrr_builder_add": (ctypes.c_int, [_mrr_builder_p, _i64p, _i64p, _dp, _sz, _szp]),
+    "rtn_mrr_builder_merge": (ctypes.c_int, [_mrr_builder_p, _mrr_builder_p]),
+    "rtn_mrr_builder_serialize": (ctypes.c_int, [_mrr_builder_p, _u8p, _sz, _szp]),
+    "rtn_mrr_builder_deserialize": (ctypes.c_int, [ctypes.POINTER(_mrr_builder_p), _u8p, _sz,
+                                                   _allocator_p]),
+    "rtn_mrr_builder_finish": (ctypes.c_int, [_mrr_builder_p, ctypes.POINTER(_mrr_table_p)]),
+    "rtn_mrr_table_build": (ctypes.c_int, [_i64p, _i64p, _dp, _sz, ctypes.POINTER(_mrr_table_p),
+                                           _szp]),
+    "rtn_mrr_table_free": (None, [_mrr_table_p]),
+    "rtn_mrr_table_periods": (ctypes.c_int, [_mrr_table_p, _i64p, _szp]),
+    "rtn_mrr_table_column": (ctypes.c_int, [_mrr_table_p, _i32, _dp, _sz]),
+    # reasons.h
+    "rtn_reason_name": (ctypes.c_char_p, [_i32]),
+    "rtn_reason_code": (ctypes.c_int, [ctypes.c_char_p, _i32p]),
+    "rtn_reason_teams": (ctypes.c_int, [_i32, _u32p]),
+    "rtn_team_name": (ctypes.c_char_p, [_u32]),
+    "rtn_reason_tally_add": (ctypes.c_int, [_i32p, _dp, _sz, _u64p, _dp, _szp]),
+    "rtn_reason_report": (ctypes.c_int, [_u64p, _dp, _i32, _d, ctypes.POINTER(_ReasonRow), _sz,
+                                         _szp]),
+    # segments.h
+    "rtn_segments_count": (ctypes.c_int, [_i32p, _u8p, _sz, _sz, _u64p, _u64p, _szp]),
+    "rtn_proportion_diff_interval": (ctypes.c_int, [_u64, _u64, _u64, _u64, _d, _dp, _dp, _dp]),
+    "rtn_proportion_lift_interval": (ctypes.c_int, [_u64, _u64, _u64, _u64, _d, _dp, _dp, _dp]),
+    "rtn_proportion_ztest": (ctypes.c_int, [_u64, _u64, _u64, _u64, _dp, _dp]),
+    "rtn_proportions_chisq": (ctypes.c_int, [_u64p, _u64p, _sz, _dp, _dp, _dp]),
+    "rtn_segments_compare": (ctypes.c_int, [_u64p, _u64p, _sz, _sz, _d,
+                                            ctypes.POINTER(_SegmentRow), _dp, _dp]),
+    "rtn_retention_economics": (ctypes.c_int, [_d, _d, _d, _d, _d, _d, _u32,
+                                               ctypes.POINTER(_RetentionValue)]),
 }
 
 
@@ -369,7 +440,8 @@ def _real(value, function):
 
 
 _CTYPES = {np.dtype(np.uint8): ctypes.c_uint8, np.dtype(np.uint64): ctypes.c_uint64,
-           np.dtype(np.float64): ctypes.c_double, np.dtype(np.int64): ctypes.c_int64}
+           np.dtype(np.float64): ctypes.c_double, np.dtype(np.int64): ctypes.c_int64,
+           np.dtype(np.int32): ctypes.c_int32}
 
 
 def _column(values, dtype, function, lo=None, hi=None):
@@ -378,7 +450,7 @@ def _column(values, dtype, function, lo=None, hi=None):
     An ndarray that is already C-contiguous with this dtype is passed as it is: the pointer is
     its own buffer (no copy). Anything else (strided views, Fortran order, other dtypes, lists)
     goes through np.ascontiguousarray, after checking that the conversion keeps every value:
-    for an integer dtype (uint8, uint64, int64) each value must be a whole number in [lo, hi] (by
+    for an integer dtype (uint8, int32, uint64, int64) each value must be a whole number in [lo, hi] (by
     default the dtype's range), else RetentionError(EDOMAIN, bad_index=first offending index in
     C order). Integers to float64 convert as numpy does. Non-numeric values: TypeError.
     """
