@@ -87,6 +87,25 @@ int rtn_mrr_builder_set(rtn_mrr_builder *b, int32_t param, int64_t value)
     }
 }
 
+int rtn_mrr_builder_unset(rtn_mrr_builder *b, int32_t param)
+{
+    if (!b)
+        return RTN_EINVAL;
+    switch (param) {
+    case RTN_MRR_FIRST_PERIOD: b->first = 0, b->first_set = 0; return RTN_OK;
+    case RTN_MRR_LAST_PERIOD: b->last = 0, b->last_set = 0; return RTN_OK;
+    default: return RTN_EINVAL;
+    }
+}
+
+int rtn_mrr_builder_is_set(const rtn_mrr_builder *b, int32_t param, int32_t *is_set)
+{
+    if (!b || !is_set || (param != RTN_MRR_FIRST_PERIOD && param != RTN_MRR_LAST_PERIOD))
+        return RTN_EINVAL;
+    *is_set = param == RTN_MRR_FIRST_PERIOD ? b->first_set : b->last_set;
+    return RTN_OK;
+}
+
 /* The earliest period of any row (0 rows included): a scan, the entries being sorted by
  * customer first. */
 static int64_t earliest_period(const rtn_cohort_builder *rows)

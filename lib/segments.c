@@ -4,6 +4,7 @@
  * independent proportions", method 10) for the difference; Katz et al. (1978) for the log
  * interval of a ratio of proportions; Pearson's chi-square on the 2 × G table (whose 2 × 2 case
  * equals the square of the pooled z statistic); Gupta & Lehmann (2003) for discounted CLV. */
+#include <float.h>
 #include <string.h>
 
 #include "internal.h"
@@ -249,13 +250,25 @@ static int discounted_value(double m, double r, double d, uint32_t horizon, doub
     return rtn__result(v, value);
 }
 
+/* r + points within a few ulps of 1 (or 0) is 1 (or 0): 0.7 + 0.3 is 0.9999999999999999 in
+ * doubles, and with no horizon and no discount that rounding would turn "diverges" into a value
+ * of 10^16 margins. */
+static double snap_to_ends(double r)
+{
+    if (fabs(r - 1.0) <= 4.0 * DBL_EPSILON)
+        return 1.0;
+    if (fabs(r) <= 4.0 * DBL_EPSILON)
+        return 0.0;
+    return r;
+}
+
 int rtn_retention_economics(double margin, double retention, double points, double discount,
                             double cac, double cohort_size, uint32_t horizon,
                             rtn_retention_value *out)
 {
     if (!out)
         return RTN_EINVAL;
-    double after = retention + points;
+    double after = snap_to_ends(retention + points);
     if (!rtn__nonneg(margin) || !rtn__nonneg(retention) || retention > 1.0 ||
         !rtn__finite(points) || !(after >= 0.0 && after <= 1.0) || !rtn__nonneg(discount) ||
         !rtn__nonneg(cac) || !rtn__nonneg(cohort_size))

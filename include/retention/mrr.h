@@ -45,7 +45,8 @@
  *
  * **Mergeable partial state.** A builder keeps each customer's MRR per period (not the movements),
  * so two builders merge exactly into the builder of the union of their rows, however the rows
- * were split. The state serialises to a versioned, little-endian byte format.
+ * were split. The state serialises to a versioned, little-endian byte format; equal states
+ * (the same rows, however added and merged, and the same options) give identical bytes.
  *
  * **Ownership and threads.** Builders and tables are opaque, released with rtn_mrr_builder_free()
  * / rtn_mrr_table_free() (NULL is a no-op). A handle is used by one thread at a time; const
@@ -132,6 +133,18 @@ RTN_API void rtn_mrr_builder_free(rtn_mrr_builder *b);
  *         RTN_MRR_PERIOD_MIN … RTN_MRR_PERIOD_MAX.
  */
 RTN_API int rtn_mrr_builder_set(rtn_mrr_builder *b, int32_t param, int64_t value);
+
+/**
+ * Returns a parameter to its default (the earliest or latest period of the rows).
+ * @return ::RTN_OK; ::RTN_EINVAL for a NULL builder or an unknown parameter.
+ */
+RTN_API int rtn_mrr_builder_unset(rtn_mrr_builder *b, int32_t param);
+
+/**
+ * Whether a parameter is set (1) or follows its default (0).
+ * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers or an unknown parameter.
+ */
+RTN_API int rtn_mrr_builder_is_set(const rtn_mrr_builder *b, int32_t param, int32_t *is_set);
 
 /**
  * Reads a parameter: the value set, else its default from the rows added so far.

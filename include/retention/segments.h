@@ -147,7 +147,8 @@ typedef struct rtn_retention_value {
  * CLV when retention rises — the leverage behind the claim.
  * @param margin m ≥ 0 per period; @param retention r in [0, 1];
  * @param points the rise, as a fraction (0.05 = five points; negative for a fall);
- *        r + points must be in [0, 1];
+ *        r + points must be in [0, 1]; a sum within 4 DBL_EPSILON of 1 or 0 counts as exactly
+ *        1 or 0 (0.7 + 0.3 is 0.9999999999999999 in doubles);
  * @param discount d ≥ 0 per period; @param cac ≥ 0 per customer; @param cohort_size ≥ 0;
  * @param horizon H periods, 0 = unbounded.
  * @return ::RTN_OK; ::RTN_EINVAL for a NULL @p out; ::RTN_EDOMAIN for a value outside its range

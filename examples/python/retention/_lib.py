@@ -247,6 +247,8 @@ _SIGNATURES = {
     "rtn_mrr_builder_free": (None, [_mrr_builder_p]),
     "rtn_mrr_builder_set": (ctypes.c_int, [_mrr_builder_p, _i32, _i64]),
     "rtn_mrr_builder_get": (ctypes.c_int, [_mrr_builder_p, _i32, _i64p]),
+    "rtn_mrr_builder_unset": (ctypes.c_int, [_mrr_builder_p, _i32]),
+    "rtn_mrr_builder_is_set": (ctypes.c_int, [_mrr_builder_p, _i32, ctypes.POINTER(_i32)]),
     "rtn_mrr_builder_add": (ctypes.c_int, [_mrr_builder_p, _i64p, _i64p, _dp, _sz, _szp]),
     "rtn_mrr_builder_merge": (ctypes.c_int, [_mrr_builder_p, _mrr_builder_p]),
     "rtn_mrr_builder_serialize": (ctypes.c_int, [_mrr_builder_p, _u8p, _sz, _szp]),
@@ -450,9 +452,9 @@ def _column(values, dtype, function, lo=None, hi=None):
     An ndarray that is already C-contiguous with this dtype is passed as it is: the pointer is
     its own buffer (no copy). Anything else (strided views, Fortran order, other dtypes, lists)
     goes through np.ascontiguousarray, after checking that the conversion keeps every value:
-    for an integer dtype (uint8, int32, uint64, int64) each value must be a whole number in [lo, hi] (by
-    default the dtype's range), else RetentionError(EDOMAIN, bad_index=first offending index in
-    C order). Integers to float64 convert as numpy does. Non-numeric values: TypeError.
+    for an integer dtype (uint8, int32, uint64, int64) each value must be a whole number in
+    [lo, hi] (by default the dtype's range), else RetentionError(EDOMAIN, bad_index=first
+    offending index in C order). Integers to float64 convert as numpy does. Non-numeric values: TypeError.
     """
     target = np.dtype(dtype)
     array = values if isinstance(values, np.ndarray) else np.asarray(values)
