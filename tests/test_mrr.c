@@ -91,6 +91,22 @@ static void test_window(void **state)
     assert_int_equal(v, 1);
     assert_int_equal(rtn_mrr_builder_get(b, RTN_MRR_LAST_PERIOD, &v), RTN_OK);
     assert_int_equal(v, 4);
+    int32_t is_set = 7;
+    assert_int_equal(rtn_mrr_builder_is_set(b, RTN_MRR_FIRST_PERIOD, &is_set), RTN_OK);
+    assert_int_equal(is_set, 0);
+    assert_int_equal(rtn_mrr_builder_set(b, RTN_MRR_FIRST_PERIOD, 2), RTN_OK);
+    assert_int_equal(rtn_mrr_builder_is_set(b, RTN_MRR_FIRST_PERIOD, &is_set), RTN_OK);
+    assert_int_equal(is_set, 1);
+    assert_int_equal(rtn_mrr_builder_unset(b, RTN_MRR_FIRST_PERIOD), RTN_OK);
+    assert_int_equal(rtn_mrr_builder_get(b, RTN_MRR_FIRST_PERIOD, &v), RTN_OK);
+    assert_int_equal(v, 1); /* the default again */
+    assert_int_equal(rtn_mrr_builder_is_set(b, RTN_MRR_FIRST_PERIOD, &is_set), RTN_OK);
+    assert_int_equal(is_set, 0);
+    assert_int_equal(rtn_mrr_builder_unset(b, 2), RTN_EINVAL);
+    assert_int_equal(rtn_mrr_builder_unset(NULL, RTN_MRR_LAST_PERIOD), RTN_EINVAL);
+    assert_int_equal(rtn_mrr_builder_is_set(b, -1, &is_set), RTN_EINVAL);
+    assert_int_equal(rtn_mrr_builder_is_set(b, RTN_MRR_LAST_PERIOD, NULL), RTN_EINVAL);
+    assert_int_equal(rtn_mrr_builder_is_set(NULL, RTN_MRR_LAST_PERIOD, &is_set), RTN_EINVAL);
     assert_int_equal(rtn_mrr_builder_set(b, RTN_MRR_FIRST_PERIOD, 3), RTN_OK);
     assert_int_equal(rtn_mrr_builder_set(b, RTN_MRR_LAST_PERIOD, 5), RTN_OK);
     assert_int_equal(rtn_mrr_builder_finish(b, &t), RTN_OK);

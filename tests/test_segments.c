@@ -224,6 +224,12 @@ static void test_economics(void **state)
     assert_true(isnan(v.clv_change) && isnan(v.profit_change));
     assert_int_equal(rtn_retention_economics(100, 0.5, 0.1, 0.0, 100, 10, 0, &v), RTN_OK);
     assert_true(v.profit_before == 0.0 && isnan(v.profit_change));
+    /* 0.7 + 0.3 rounds to 0.9999999999999999: still the diverging sum, not 10^16 margins */
+    assert_int_equal(rtn_retention_economics(100, 0.7, 0.3, 0.0, 0, 1, 0, &v), RTN_EUNDEFINED);
+    assert_int_equal(rtn_retention_economics(100, 0.7, 0.3, 0.0, 0, 1, 10, &v), RTN_OK);
+    assert_true(v.clv_after == 1000.0); /* m H exactly */
+    assert_int_equal(rtn_retention_economics(100, 0.3, -0.3, 0.0, 0, 1, 0, &v), RTN_OK);
+    assert_true(v.clv_after == 0.0);
     /* bad input writes nothing */
     memset(&v, 0x5a, sizeof v);
     rtn_retention_value keep = v;
