@@ -213,6 +213,14 @@ void format_double(char *buf, size_t len, double v)
     }
 }
 
+void cli_csv_number(double v)
+{
+    char num[32] = "NA";
+    if (!isnan(v))
+        format_double(num, sizeof num, v);
+    fputs(num, stdout);
+}
+
 static void json_key(const char *key)
 {
     printf("%s\"%s\": ", json_fields++ ? ", " : "", key);

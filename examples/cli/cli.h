@@ -99,6 +99,8 @@ void json_string(const char *key, const char *v);
 void json_end(void);
 /* The shortest %.*g text of v that strtod reads back as v (up to 17 digits). */
 void format_double(char *buf, size_t len, double v);
+/* Writes v to stdout as format_double() spells it, or NA (R's spelling) when v is NaN. */
+void cli_csv_number(double v);
 
 /* ---- the commands ------------------------------------------------------------------------------ */
 int cmd_nps(const cli_command *cmd, const char **files);

@@ -366,10 +366,7 @@ static void print_rows(const km_curve *c, const char *label)
             putchar(',');
         }
         for (int k = 0; k < 8; ++k) {
-            char num[32] = "NA"; /* R's spelling of an undefined value */
-            if (!isnan(c->col[k][i]))
-                format_double(num, sizeof num, c->col[k][i]);
-            fputs(num, stdout);
+            cli_csv_number(c->col[k][i]);
             putchar(k < 7 ? ',' : '\n');
         }
     }

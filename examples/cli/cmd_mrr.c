@@ -187,12 +187,10 @@ static int is_count(int k) { return k >= RTN_MRR_START_CUSTOMERS && k <= RTN_MRR
 
 static void print_value(int k, double v)
 {
-    char num[32] = "NA";
     if (is_count(k) && v >= 0 && v < 18446744073709551616.0)
-        snprintf(num, sizeof num, "%llu", (unsigned long long)v);
-    else if (!isnan(v))
-        format_double(num, sizeof num, v);
-    fputs(num, stdout);
+        printf("%llu", (unsigned long long)v);
+    else
+        cli_csv_number(v);
 }
 
 static void print_csv(const mrr_periods *pm, int64_t first, size_t periods, double *const *col)

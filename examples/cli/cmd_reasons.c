@@ -213,14 +213,6 @@ static uint64_t load(const cli_command *cmd, const char *path, reason_codes *rc,
     return rows;
 }
 
-static void csv_number(double v)
-{
-    char num[32] = "NA";
-    if (!isnan(v))
-        format_double(num, sizeof num, v);
-    fputs(num, stdout);
-}
-
 int cmd_reasons(const cli_command *cmd, const char **files)
 {
     static const char *const fmts[] = {"csv", "json", NULL};
@@ -271,7 +263,7 @@ int cmd_reasons(const cli_command *cmd, const char **files)
             const double v[5] = {w->share, w->share_low, w->share_high, w->lost_mrr,
                                  w->lost_share};
             for (int k = 0; k < 5; ++k) {
-                csv_number(v[k]);
+                cli_csv_number(v[k]);
                 putchar(k < 4 ? ',' : '\n');
             }
         }

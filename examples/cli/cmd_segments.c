@@ -135,14 +135,6 @@ static uint64_t load(const cli_command *cmd, const char *path, segment_set *s, u
     return rows;
 }
 
-static void csv_number(double v)
-{
-    char num[32] = "NA";
-    if (!isnan(v))
-        format_double(num, sizeof num, v);
-    fputs(num, stdout);
-}
-
 int cmd_segments(const cli_command *cmd, const char **files)
 {
     static const char *const fmts[] = {"csv", "json", NULL};
@@ -197,7 +189,7 @@ int cmd_segments(const cli_command *cmd, const char **files)
                                   w->diff_high, w->lift, w->lift_low, w->lift_high, w->z,
                                   w->p_value};
             for (int j = 0; j < 11; ++j) {
-                csv_number(v[j]);
+                cli_csv_number(v[j]);
                 putchar(j < 10 ? ',' : '\n');
             }
         }
