@@ -54,42 +54,37 @@ class SegmentCounts(NamedTuple):
     n: np.ndarray
 
 
+class _Unpacks:
+    """Results that unpack like the tuple of their fields."""
+
+    def __iter__(self):
+        return iter(astuple(self))
+
+
 @dataclass(frozen=True)
-class Difference:
+class Difference(_Unpacks):
     """A difference of rates p1 − p0 with its interval; unpacks as ``diff, low, high``."""
 
     diff: float
     low: float
     high: float
 
-    def __iter__(self):
-        return iter(astuple(self))
-
-
 @dataclass(frozen=True)
-class Lift:
+class Lift(_Unpacks):
     """A relative lift p1 / p0 − 1 with its interval; unpacks as ``lift, low, high``."""
 
     lift: float
     low: float
     high: float
 
-    def __iter__(self):
-        return iter(astuple(self))
-
-
 @dataclass(frozen=True)
-class ChiSquare:
+class ChiSquare(_Unpacks):
     """Pearson's chi-square test: ``chisq``, degrees of freedom ``df`` (an int) and
     ``p_value`` = P(χ²_df ≥ chisq); unpacks as ``chisq, df, p_value``."""
 
     chisq: float
     df: int
     p_value: float
-
-    def __iter__(self):
-        return iter(astuple(self))
-
 
 @dataclass(frozen=True)
 class SegmentRow:
