@@ -3,9 +3,10 @@
  * The state is a cohort builder's: each customer's distinct (period, MRR) entries, sorted by
  * (customer, period), with MRR summed in double-double. A row's period index goes in as a "time"
  * with 1-second periods, so the cohort module's sorting, merging and serialising are reused as
- * they are. Finishing walks each customer's entries once in period order and files every change
- * between consecutive periods under exactly one movement (the table in mrr.h), keeping each sum
- * in double-double so that the bridge balances whatever the order of the rows. */
+ * they are. Finishing walks each customer's entries once in period order — each period's MRR
+ * rounded once to a double — and files every change between consecutive periods under exactly
+ * one movement (the table in mrr.h), keeping each movement's sum in double-double so that the
+ * bridge balances whatever the order of the rows. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,6 +264,8 @@ typedef struct bridge {
     uint64_t *customers;
 } bridge;
 
+static double value_of(rtn__dd x) { return x.hi + x.lo; }
+
 /* Files an amount under a movement in period p, one customer more, if p is in the window. */
 static void file(bridge *br, int move, int64_t p, rtn__dd amount)
 {
@@ -286,10 +289,13 @@ static void walk_customer(bridge *br, const int64_t *period, const rtn__dd *mrr,
     int64_t prev_period = 0;
     rtn__dd prev = {0.0, 0.0};
     for (size_t i = from; i < to; ++i) {
-        if (mrr[i].hi == 0.0)
-            continue; /* a row of 0: not paying */
+        /* the customer's MRR in the period: the exact sum of their rows rounded once, so that
+         * 29.97 + 28.94 in one month and 58.91 in the next is flat, as a person reads it, and
+         * not a 2e-15 expansion of the binary values */
+        rtn__dd m = {value_of(mrr[i]), 0.0};
+        if (m.hi == 0.0)
+            continue; /* rows of 0: not paying */
         int64_t q = period[i];
-        rtn__dd m = mrr[i];
         int continuing = paid_before && prev_period == q - 1;
         if (paid_before && !continuing)
             file(br, CHURNED, prev_period + 1, prev); /* stopped after prev_period */
@@ -310,8 +316,6 @@ static void walk_customer(bridge *br, const int64_t *period, const rtn__dd *mrr,
     if (paid_before)
         file(br, CHURNED, prev_period + 1, prev);
 }
-
-static double value_of(rtn__dd x) { return x.hi + x.lo; }
 
 /* Rates of one period from the exact sums; NaN where the denominator is 0 (mrr.h). */
 static void rates_of(const rtn__dd *sum, double *gross, double *net, double *nrr, double *grr,

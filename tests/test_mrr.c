@@ -76,6 +76,28 @@ static void test_hand_worked(void **state)
     rtn_mrr_table_free(t);
 }
 
+/* A customer's MRR in a period is the sum of their rows rounded once: two lines of 29.97 and
+ * 28.94 then one of 58.91 is flat (the binary sums differ by about 2e-15), and a flat customer
+ * counts in no movement. */
+static void test_rounded_period_sums(void **state)
+{
+    (void)state;
+    const int64_t c[] = {7, 7, 7, 7};
+    const int64_t p[] = {1, 1, 2, 3};
+    const double m[] = {29.97, 28.94, 58.91, 58.91};
+    rtn_mrr_table *t = NULL;
+    assert_int_equal(rtn_mrr_table_build(c, p, m, 4, &t, NULL), RTN_OK);
+    double exp_n[3], con_n[3], exp[3], end[3];
+    read_column(t, RTN_MRR_EXPANSION_CUSTOMERS, exp_n, 3);
+    read_column(t, RTN_MRR_CONTRACTION_CUSTOMERS, con_n, 3);
+    read_column(t, RTN_MRR_EXPANSION, exp, 3);
+    read_column(t, RTN_MRR_END, end, 3);
+    for (int i = 1; i < 3; ++i)
+        assert_true(exp_n[i] == 0.0 && con_n[i] == 0.0 && exp[i] == 0.0);
+    assert_true(end[0] == 29.97 + 28.94 && end[0] == 58.91 && end[1] == 58.91);
+    rtn_mrr_table_free(t);
+}
+
 /* Rows before the window still decide start and reactivation; a last period past the data
  * shows the churn of the customers who paid in the final period. */
 static void test_window(void **state)
@@ -449,6 +471,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_worked),        cmocka_unit_test(test_window),
+        cmocka_unit_test(test_rounded_period_sums),
         cmocka_unit_test(test_balances_exactly),   cmocka_unit_test(test_merge_and_bytes),
         cmocka_unit_test(test_corrupt_bytes),
         cmocka_unit_test(test_bad_input),          cmocka_unit_test(test_overflow),

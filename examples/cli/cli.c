@@ -213,6 +213,30 @@ void format_double(char *buf, size_t len, double v)
     }
 }
 
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        cli_fail("out of memory");
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        cli_fail("out of memory");
+    return q;
+}
+
+size_t cli_batch_size(size_t current, uint64_t rows_so_far)
+{
+    const size_t most = (size_t)1 << 22;
+    while (current < most && rows_so_far >= current)
+        current *= 2;
+    return current;
+}
+
 void cli_csv_number(double v)
 {
     char num[32] = "NA";

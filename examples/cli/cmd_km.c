@@ -45,14 +45,6 @@ typedef struct km_input {
     uint64_t *lines;
 } km_input;
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        cli_fail("out of memory");
-    return p;
-}
-
 /* The column named by option `option` (absent: 0, and *has = 0). */
 static size_t find_column(km_input *in, const char *option, int *has)
 {

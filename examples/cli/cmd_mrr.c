@@ -17,7 +17,6 @@
 #include "cli.h"
 #include "timeparse.h"
 
-#define BATCH 65536
 
 /* How a row's period is read: an index, or a time bucketed into calendar periods. */
 typedef struct mrr_periods {
@@ -108,14 +107,6 @@ static void window_option(const cli_command *cmd, const mrr_periods *pm, rtn_mrr
                         why ? why : "is outside the period indices -2^35 .. 2^35");
 }
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        cli_fail("out of memory");
-    return p;
-}
-
 /* Streams the file's rows into b; returns the number of rows. */
 static uint64_t load(const cli_command *cmd, const char *path, const mrr_periods *pm,
                      rtn_mrr_builder *b, cli_ids *ids)
@@ -125,15 +116,24 @@ static uint64_t load(const cli_command *cmd, const char *path, const mrr_periods
     csv_reader *r = cli_open_column(cmd, path, "customer", &ccol);
     cli_find_column(cmd, r, path, period_option, &pcol);
     cli_find_column(cmd, r, path, "mrr", &mcol);
-    int64_t *customer = xmalloc(BATCH * sizeof *customer), *period = xmalloc(BATCH * sizeof *period);
-    double *mrr = xmalloc(BATCH * sizeof *mrr);
-    uint64_t *lines = xmalloc(BATCH * sizeof *lines), rows = 0;
+    size_t batch = CLI_BATCH_MIN;
+    int64_t *customer = xmalloc(batch * sizeof *customer), *period = xmalloc(batch * sizeof *period);
+    double *mrr = xmalloc(batch * sizeof *mrr);
+    uint64_t *lines = xmalloc(batch * sizeof *lines), rows = 0;
     int more = 1, unparsable = 0;
     size_t bad_col = 0;
     const char *why = NULL;
     while (more && !unparsable) {
+        size_t grown = cli_batch_size(batch, rows);
+        if (grown != batch) {
+            batch = grown;
+            customer = xrealloc(customer, batch * sizeof *customer);
+            period = xrealloc(period, batch * sizeof *period);
+            mrr = xrealloc(mrr, batch * sizeof *mrr);
+            lines = xrealloc(lines, batch * sizeof *lines);
+        }
         size_t n = 0;
-        while (n < BATCH && (more = cli_next(r)) == 1) {
+        while (n < batch && (more = cli_next(r)) == 1) {
             if (parse_period(pm, csv_field(r, pcol), &period[n], &why) != 0) {
                 bad_col = pcol;
                 unparsable = 1; /* reported after the rows before it are checked */

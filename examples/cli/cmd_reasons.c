@@ -145,14 +145,6 @@ static void team_names(uint32_t teams, char *buf, size_t len)
     }
 }
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        cli_fail("out of memory");
-    return p;
-}
-
 /* Streams the file into the tally; returns the number of rows. */
 static uint64_t load(const cli_command *cmd, const char *path, reason_codes *rc, uint64_t *counts,
                      double *lost)

@@ -16,14 +16,6 @@
 
 #define BATCH 65536
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        cli_fail("out of memory");
-    return p;
-}
-
 /* The segments seen so far: labels by id (order of first appearance) and the ids in sorted order
  * of label, for binary search. */
 typedef struct segment_set {

@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "timeparse.h"
 
-#define BATCH 65536
 
 /* An open-addressing table of string copies (doubled at 50 % load) and, by id, the same
  * copies: exact (no hashing collisions) and compact, which keeps the library's sort on its fast
@@ -88,15 +87,22 @@ void cli_load_events(const cli_command *cmd, const char *path, rtn_cohort_builde
     csv_reader *r = cli_open_column(cmd, path, "customer", &ccol);
     cli_find_column(cmd, r, path, "time", &tcol);
     int has_amount = cli_find_column(cmd, r, path, "amount", &acol);
-    int64_t *customer = malloc(BATCH * sizeof *customer), *time = malloc(BATCH * sizeof *time);
-    double *amount = malloc(BATCH * sizeof *amount);
-    uint64_t *lines = malloc(BATCH * sizeof *lines);
-    if (!customer || !time || !amount || !lines)
-        cli_fail("out of memory");
+    size_t batch = CLI_BATCH_MIN;
+    int64_t *customer = xmalloc(batch * sizeof *customer), *time = xmalloc(batch * sizeof *time);
+    double *amount = xmalloc(batch * sizeof *amount);
+    uint64_t *lines = xmalloc(batch * sizeof *lines), rows = 0;
     int more = 1;
     while (more) {
+        size_t grown = cli_batch_size(batch, rows);
+        if (grown != batch) {
+            batch = grown;
+            customer = xrealloc(customer, batch * sizeof *customer);
+            time = xrealloc(time, batch * sizeof *time);
+            amount = xrealloc(amount, batch * sizeof *amount);
+            lines = xrealloc(lines, batch * sizeof *lines);
+        }
         size_t n = 0;
-        while (n < BATCH && (more = cli_next(r)) == 1) {
+        while (n < batch && (more = cli_next(r)) == 1) {
             const char *why = NULL;
             if (parse_time(csv_field(r, tcol), &time[n], &why) != 0)
                 cli_bad_value(r, tcol, why);
@@ -112,6 +118,7 @@ void cli_load_events(const cli_command *cmd, const char *path, rtn_cohort_builde
                      (unsigned long long)lines[bad]);
         if (rc != RTN_OK)
             cli_fail("%s: %s", path, rtn_strerror(rc));
+        rows += n;
     }
     free(customer);
     free(time);

@@ -25,10 +25,12 @@
  * and the same holds for the customer counts (start + new + reactivated − churned = end; the
  * expansion and contraction counts are customers who stayed).
  *
- * **Exactness.** All sums are kept in double-double arithmetic (about 106 bits) and rounded once
- * when read, so they do not depend on the order of the rows or on how the input was split and
- * merged; with amounts in whole cents (or any amounts whose sums a double holds exactly) the
- * bridge balances exactly in double arithmetic.
+ * **Exactness.** A customer's rows in a period are summed in double-double arithmetic (about 106
+ * bits) and rounded once to a double: that is m(c, p), whatever the order of the rows or the way
+ * the input was split and merged — so 29.97 + 28.94 one month and 58.91 the next is flat, not a
+ * 2e-15 expansion of the binary values. The movements and the start and end MRR sum these
+ * m(c, p) in double-double and are rounded once when read; with amounts in whole cents (or any
+ * amounts whose sums a double holds exactly) the bridge balances exactly in double arithmetic.
  *
  * **The window.** The table has a row for every period from the first period to the last
  * (defaults: the earliest and latest period of any row added, rows of 0 included — so include a

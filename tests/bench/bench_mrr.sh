@@ -23,14 +23,12 @@
 # sides. A mismatch does not stop the runs (the timings are still worth having): the differing keys
 # of the first mismatching run are printed after the timings and the script exits 1.
 #
-# Known disagreement (dollars, not --cents): a handful of customer counts differ, e.g. 3 of
-# ~124k expansions and 3 of ~123k contractions at 1e6 events. The library compares a customer's
-# MRR of consecutive periods as exact sums of the row doubles (double-double, mrr.h); pandas
-# compares its rounded (and not always correctly rounded) groupby sums. Rows of k/100 dollars that
-# add to the same cents in two periods, split differently (29.97 + 28.94 vs 58.91), are an
-# expansion or contraction of ~1e-15 for the library and flat for pandas; and pandas' own sum
-# can be one ulp off (10.55 + 7.02 + 7.33 vs 6.53 + 12.65 + 5.72: equal exactly and correctly
-# rounded, 24.9 vs 24.900000000000002 in pandas). In whole cents both sides agree exactly.
+# Known disagreement (dollars, not --cents): a handful of expansion and contraction counts
+# differ (1 of ~124k expansions at 1e6 events), and the check allows it (at most 5 + 1e-4 of the
+# count, reported). The library's m(c, p) is the exact sum of a customer's rows rounded once
+# (mrr.h); pandas' groupby sum is not always correctly rounded: 10.55 + 7.02 + 7.33 and
+# 6.53 + 12.65 + 5.72 are equal exactly and correctly rounded, but 24.9 vs 24.900000000000002 in
+# pandas, a false expansion. In whole cents both sides agree exactly.
 # Prints medians over the runs and the ratios pandas / libretention, then one in-process run of
 # each with repetitions: bench_mrr DATA 5 (table build and chunked builder, 2^20-row adds) and
 # pandas_mrr.py DATA 3.
@@ -83,7 +81,7 @@ timed() { # timed NAME cmd...: wall seconds and peak RSS (MiB) appended to $tmp/
 # compare LIB_OUT PANDAS_OUT: exit 1, listing every differing key, unless they agree. A key is
 # "LABEL.KEY" for every key=value token of a line "LABEL: ..." (LABEL may be "period 7").
 compare() {
-    awk '
+    awk -v dollars="$([ -z "$unit" ] && echo 1 || echo 0)" '
     function kv(line, arr,   i, m, f, p, c, label) {
         c = index(line, ":"); if (c == 0) return
         label = substr(line, 1, c - 1)
@@ -103,6 +101,13 @@ compare() {
             if (!(k in L)) { bad = bad "\n  " k ": missing in libretention, pandas " P[k]; continue }
             l = L[k]; p = P[k]
             exact = k ~ /^window\./ || k ~ /^customers\./ || k ~ /_customers$/ || k ~ /_defined$/
+            # in dollars, pandas sums that are not correctly rounded flip a few flat customers
+            # into expansion or contraction (see "Known disagreement"): a handful, no more
+            moved = k ~ /expansion/ || k ~ /contraction/
+            if (dollars && exact && moved && l != p && abs(l - p) <= 5 + 1e-4 * abs(p)) {
+                noted++
+                continue
+            }
             if (l == "nan" || p == "nan" || exact) {
                 if (l != p) bad = bad "\n  " k ": libretention " l ", pandas " p
             } else if (abs(l - p) > 1e-9 * (abs(l) > abs(p) ? abs(l) : abs(p)))
@@ -116,7 +121,7 @@ compare() {
             for (i = 1; i <= m && i <= 40; i++) print lines[i]
             exit 1
         }
-        printf "%d keys", checked
+        printf "%d keys%s", checked, noted ? sprintf(" (%d expansion/contraction counts off by pandas rounding)", noted) : ""
     }' "$1" "$2"
 }
 median() { sort -g "$1" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }

@@ -29,7 +29,7 @@ NAN = float("nan")
 
 def bridge(rows, first=None, last=None):
     """The movements of every period first..last, from the definitions: m(c, p) is the sum of c's
-    rows in p (0 when absent); a customer with m(c, p-1) = 0 < m(c, p) is new if it never paid
+    rows in p rounded once to a double (0 when absent); a customer with m(c, p-1) = 0 < m(c, p) is new if it never paid
     before p, else reactivated; with m(c, p-1) > 0: expansion, contraction, churned (to 0), or
     flat. Rates from the period's figures; None where the denominator is 0."""
     m = defaultdict(int)
@@ -37,6 +37,9 @@ def bridge(rows, first=None, last=None):
     for c, p, a in rows:
         m[c, p] += a if isinstance(a, int) else Fraction(a)  # exact either way
         periods.add(p)
+    for key, a in m.items():  # the exact sum rounded once (mrr.h); ints stay exact
+        if not isinstance(a, int):
+            m[key] = Fraction(float(a))
     first = min(periods) if first is None else first
     last = max(periods) if last is None else last
     first_paid, paying = {}, defaultdict(set)  # customer -> first period paid; p -> payers

@@ -44,10 +44,14 @@ def same_table(a, b):
 # ---- the reference: mrr.h's definitions, in plain Python with exact fractions -----------------
 def reference(customer, period, mrr, first=None, last=None):
     """{column: [values per period]} for the window first … last (defaults: the rows' range),
-    amounts as exact Fractions, counts as ints, rates as floats from the exact sums."""
+    amounts as exact Fractions, counts as ints, rates as floats from the exact sums. A
+    customer's MRR in a period is the exact sum of their rows rounded once to a float (mrr.h)."""
     paid = defaultdict(lambda: defaultdict(Fraction))  # customer -> period -> MRR
     for c, p, m in zip(customer, period, mrr):
         paid[c][int(p)] += Fraction(float(m))
+    for history in paid.values():
+        for p in history:
+            history[p] = Fraction(float(history[p]))
     first = min(int(p) for p in period) if first is None else first
     last = max(int(p) for p in period) if last is None else last
     out = {name: [] for name in AMOUNTS + COUNTS}
