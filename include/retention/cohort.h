@@ -151,7 +151,9 @@ RTN_API int rtn_cohort_builder_set_brackets(rtn_cohort_builder *b, const uint32_
 /**
  * Adds events: customer[i] was active at time[i], spending amount[i]. Columns of length n, in
  * any order; repeated events and customers seen in earlier calls are fine. The whole call is
- * validated first: on error nothing is added.
+ * validated first: on error nothing is added. Each call sorts its events and merges them into
+ * the state, so a call costs O(n log n + state): feed large chunks (doubling chunk sizes keep a
+ * stream's total O(N log N); many small calls into a large state are quadratic).
  * @param customer any int64 ids. @param time Unix seconds (RTN_TIME_MIN … RTN_TIME_MAX).
  * @param amount may be NULL (no revenue); else finite values (refunds may be negative).
  * @param[out] bad_index may be NULL; on ::RTN_EDOMAIN the index of the first bad time or amount.

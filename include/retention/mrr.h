@@ -157,7 +157,10 @@ RTN_API int rtn_mrr_builder_get(const rtn_mrr_builder *b, int32_t param, int64_t
 
 /**
  * Adds rows: customer[i] paid mrr[i] in period[i]. Columns of length n, any order; n = 0 adds
- * nothing. The whole call is validated first: on error nothing is added.
+ * nothing. The whole call is validated first: on error nothing is added. Each call sorts its rows
+ * and merges them into everything added so far, so a call costs O(n log n + state): feed large
+ * chunks (doubling chunk sizes keep a stream's total O(N log N); many small calls into a large
+ * state are quadratic).
  * @param customer any int64 ids.
  * @param period indices in RTN_MRR_PERIOD_MIN … RTN_MRR_PERIOD_MAX.
  * @param mrr finite amounts ≥ 0 (0 = not paying, but the period counts for the window).
