@@ -38,10 +38,10 @@ static int customer_order(const void *pa, const void *pb)
 }
 
 rtn__customer *rtn__customers_group(const double *x, const double *t_x, const double *T,
-                                    const double *weight, size_t n, size_t *m, double *total)
+                                    const double *weight, size_t n, size_t *m, double *total,
+                                    const rtn_allocator *a)
 {
-    rtn__customer *r =
-        n <= SIZE_MAX / sizeof *r ? malloc((n ? n : 1) * sizeof *r) : NULL;
+    rtn__customer *r = rtn__alloc(a, n, sizeof *r);
     if (!r)
         return NULL;
     size_t k = 0;

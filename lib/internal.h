@@ -143,14 +143,15 @@ int rtn__log_param_se(rtn__objective f, void *ctx, size_t n, const double *x, do
  * T[, weight]) columns — whole x ≥ 0, 0 ≤ t_x ≤ T, t_x > 0 exactly when x > 0, finite, weights
  * finite ≥ 0 — giving RTN_EDOMAIN and the first bad index; rtn__customers_group returns the
  * customers of positive weight sorted by (x, t_x, T), identical ones folded into one row with
- * their summed weight (*m rows, *total weight; free() it), or NULL for no memory. */
+ * their summed weight (*m rows, *total weight; rtn__free() it with a), or NULL for no memory. */
 typedef struct rtn__customer {
     double x, tx, T, w;
 } rtn__customer;
 int rtn__customers_check(const double *x, const double *t_x, const double *T,
                          const double *weight, size_t n, size_t *bad_index);
 rtn__customer *rtn__customers_group(const double *x, const double *t_x, const double *T,
-                                    const double *weight, size_t n, size_t *m, double *total);
+                                    const double *weight, size_t n, size_t *m, double *total,
+                                    const rtn_allocator *a);
 
 /* Radix-sorts n unsigned 64-bit keys (e.g. the bits of non-negative doubles, which sort as
  * their values) carrying a 32-bit payload, using scratch arrays of the same sizes; stable; the

@@ -194,23 +194,24 @@ typedef struct bgnbd_data {
     distinct *T, *tx;      /* NULL: compute each rtn__customer's logs directly */
 } bgnbd_data;
 
-static void distinct_free(distinct *d)
+static void distinct_free(distinct *d, const rtn_allocator *a)
 {
-    free(d->index);
-    free(d->value);
-    free(d->log_of);
-    free(d->inv_of);
+    rtn__free(a, d->index);
+    rtn__free(a, d->value);
+    rtn__free(a, d->log_of);
+    rtn__free(a, d->inv_of);
 }
 
 /* The distinct values of column `which` (0: T, 1: t_x) of the rows, by one radix sort of their
  * bits (non-negative doubles sort as integers); -1 for no memory. */
-static int distinct_of(const rtn__customer *rows, size_t m, int which, distinct *d)
+static int distinct_of(const rtn__customer *rows, size_t m, int which, distinct *d,
+                       const rtn_allocator *a)
 {
     memset(d, 0, sizeof *d);
-    uint64_t *keys = malloc((m ? m : 1) * sizeof *keys), *kt = malloc((m ? m : 1) * sizeof *kt);
-    uint32_t *vals = malloc((m ? m : 1) * sizeof *vals), *vt = malloc((m ? m : 1) * sizeof *vt);
-    d->index = malloc((m ? m : 1) * sizeof *d->index);
-    d->value = malloc((m ? m : 1) * sizeof *d->value);
+    uint64_t *keys = rtn__alloc(a, m, sizeof *keys), *kt = rtn__alloc(a, m, sizeof *kt);
+    uint32_t *vals = rtn__alloc(a, m, sizeof *vals), *vt = rtn__alloc(a, m, sizeof *vt);
+    d->index = rtn__alloc(a, m, sizeof *d->index);
+    d->value = rtn__alloc(a, m, sizeof *d->value);
     int ok = keys && kt && vals && vt && d->index && d->value && m <= UINT32_MAX;
     if (ok) {
         for (size_t i = 0; i < m; ++i) {
@@ -225,16 +226,16 @@ static int distinct_of(const rtn__customer *rows, size_t m, int which, distinct 
                 memcpy(&d->value[d->n++], &keys[i], sizeof keys[i]);
             d->index[vals[i]] = (uint32_t)(d->n - 1);
         }
-        d->log_of = malloc((d->n ? d->n : 1) * sizeof *d->log_of);
-        d->inv_of = malloc((d->n ? d->n : 1) * sizeof *d->inv_of);
+        d->log_of = rtn__alloc(a, d->n, sizeof *d->log_of);
+        d->inv_of = rtn__alloc(a, d->n, sizeof *d->inv_of);
         ok = d->log_of && d->inv_of;
     }
-    free(keys);
-    free(kt);
-    free(vals);
-    free(vt);
+    rtn__free(a, keys);
+    rtn__free(a, kt);
+    rtn__free(a, vals);
+    rtn__free(a, vt);
     if (!ok)
-        distinct_free(d);
+        distinct_free(d, a);
     return ok ? 0 : -1;
 }
 
@@ -351,14 +352,23 @@ int rtn_bgnbd_loglik(const double params[4], const double *x, const double *t_x,
 int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T, const double *weight,
                   size_t n, double params[4], double se[4], double *ll, size_t *bad_index)
 {
-    if (!x || !t_x || !T || !params || n == 0)
+    return rtn_bgnbd_fit_alloc(x, t_x, T, weight, n, params, se, ll, bad_index, NULL);
+}
+
+int rtn_bgnbd_fit_alloc(const double *x, const double *t_x, const double *T,
+                        const double *weight, size_t n, double params[4], double se[4],
+                        double *ll, size_t *bad_index, const rtn_allocator *alloc)
+{
+    rtn_allocator al;
+    const rtn_allocator *a = &al;
+    if (!x || !t_x || !T || !params || n == 0 || rtn__allocator_of(alloc, &al) != RTN_OK)
         return RTN_EINVAL;
     int rc = rtn__customers_check(x, t_x, T, weight, n, bad_index);
     if (rc != RTN_OK)
         return rc;
     size_t m;
     double total;
-    rtn__customer *rows = rtn__customers_group(x, t_x, T, weight, n, &m, &total);
+    rtn__customer *rows = rtn__customers_group(x, t_x, T, weight, n, &m, &total, a);
     if (!rows)
         return RTN_ENOMEM;
     int repeat = 0;
@@ -368,18 +378,18 @@ int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T, const dou
         mean_T += rows[i].w * rows[i].T;
     }
     if (!repeat || !(total > 0.0)) {
-        free(rows);
+        rtn__free(a, rows);
         return RTN_EUNDEFINED;
     }
     mean_T /= total;
     distinct dT, dtx;
-    if (distinct_of(rows, m, 0, &dT) != 0) {
-        free(rows);
+    if (distinct_of(rows, m, 0, &dT, a) != 0) {
+        rtn__free(a, rows);
         return RTN_ENOMEM;
     }
-    if (distinct_of(rows, m, 1, &dtx) != 0) {
-        distinct_free(&dT);
-        free(rows);
+    if (distinct_of(rows, m, 1, &dtx, a) != 0) {
+        distinct_free(&dT, a);
+        rtn__free(a, rows);
         return RTN_ENOMEM;
     }
     bgnbd_data d = {rows, m, 1.0 / total, &dT, &dtx};
@@ -390,9 +400,9 @@ int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T, const dou
     if (rc == RTN_OK && se && rtn__log_param_se(bgnbd_objective, &d, 4, v, s) == 0)
         for (int i = 0; i < 4; ++i)
             s[i] *= sqrt(d.scale); /* the objective was −LL / total */
-    distinct_free(&dT);
-    distinct_free(&dtx);
-    free(rows);
+    distinct_free(&dT, a);
+    distinct_free(&dtx, a);
+    rtn__free(a, rows);
     if (rc != RTN_OK)
         return rc;
     for (int i = 0; i < 4; ++i) {
@@ -472,7 +482,16 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
                       size_t n, double horizon, double *p_alive, double *expected,
                       size_t *bad_index)
 {
-    if (!params || (n > 0 && (!x || !t_x || !T)))
+    return rtn_bgnbd_predict_alloc(params, x, t_x, T, n, horizon, p_alive, expected, bad_index,
+                                   NULL);
+}
+
+int rtn_bgnbd_predict_alloc(const double params[4], const double *x, const double *t_x,
+                            const double *T, size_t n, double horizon, double *p_alive,
+                            double *expected, size_t *bad_index, const rtn_allocator *alloc)
+{
+    rtn_allocator a;
+    if (!params || (n > 0 && (!x || !t_x || !T)) || rtn__allocator_of(alloc, &a) != RTN_OK)
         return RTN_EINVAL;
     if (!bgnbd_params_ok(params) || !(horizon >= 0.0) || !isfinite(horizon))
         return RTN_EDOMAIN;
@@ -486,12 +505,12 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
             return RTN_EDOMAIN;
         }
     /* all or nothing: the expectations go to scratch first, out only when all converged */
-    double *e = expected ? malloc((n ? n : 1) * sizeof *e) : NULL;
+    double *e = expected ? rtn__alloc(&a, n, sizeof *e) : NULL;
     if (expected && !e)
         return RTN_ENOMEM;
     for (size_t i = 0; expected && i < n; ++i)
         if (isnan(e[i] = bgnbd_alive_expected(params, x[i], T[i], horizon))) {
-            free(e);
+            rtn__free(&a, e);
             return RTN_ENOCONV;
         }
     for (size_t i = 0; i < n; ++i) {
@@ -501,7 +520,7 @@ int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x
         if (expected)
             expected[i] = e[i] * pa;
     }
-    free(e);
+    rtn__free(&a, e);
     return RTN_OK;
 }
 
@@ -710,7 +729,18 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
                      const double *T, const double *monetary, size_t n, double discount,
                      double period_length, uint32_t periods, double *out, size_t *bad_index)
 {
-    if (!bgnbd || !gg || (n > 0 && (!x || !t_x || !T || !monetary || !out)))
+    return rtn_clv_bgnbd_gg_alloc(bgnbd, gg, x, t_x, T, monetary, n, discount, period_length,
+                                  periods, out, bad_index, NULL);
+}
+
+int rtn_clv_bgnbd_gg_alloc(const double bgnbd[4], const double gg[3], const double *x,
+                           const double *t_x, const double *T, const double *monetary, size_t n,
+                           double discount, double period_length, uint32_t periods, double *out,
+                           size_t *bad_index, const rtn_allocator *alloc)
+{
+    rtn_allocator a;
+    if (!bgnbd || !gg || (n > 0 && (!x || !t_x || !T || !monetary || !out)) ||
+        rtn__allocator_of(alloc, &a) != RTN_OK)
         return RTN_EINVAL;
     if (!bgnbd_params_ok(bgnbd) || !params_ok(gg, 3) || !(gg[1] > 1.0) ||
         !(discount >= 0.0) || !isfinite(discount) || !positive(period_length) || periods == 0)
@@ -726,7 +756,7 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
             return RTN_EDOMAIN;
         }
     /* all or nothing: the values go to scratch first, out only when all converged */
-    double *v = malloc((n ? n : 1) * sizeof *v);
+    double *v = rtn__alloc(&a, n, sizeof *v);
     if (!v)
         return RTN_ENOMEM;
     for (size_t i = 0; i < n; ++i) {
@@ -735,7 +765,7 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
         for (uint32_t k = 1; k <= periods; ++k) {
             double e = pa * bgnbd_alive_expected(bgnbd, x[i], T[i], period_length * k);
             if (isnan(e)) {
-                free(v);
+                rtn__free(&a, v);
                 return RTN_ENOCONV;
             }
             factor /= 1.0 + discount;
@@ -745,6 +775,6 @@ int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
         v[i] = gg_spend(gg, x[i], monetary[i]) * value;
     }
     memcpy(out, v, n * sizeof *out);
-    free(v);
+    rtn__free(&a, v);
     return RTN_OK;
 }

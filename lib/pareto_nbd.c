@@ -576,7 +576,15 @@ static double fit_objective(const double *v, double *grad, void *ctx)
 int rtn_pnbd_fit(const double *x, const double *t_x, const double *T, const double *weight,
                  size_t n, double params[4], double se[4], double *ll, size_t *bad_index)
 {
-    if (!x || !t_x || !T || !params || n == 0)
+    return rtn_pnbd_fit_alloc(x, t_x, T, weight, n, params, se, ll, bad_index, NULL);
+}
+
+int rtn_pnbd_fit_alloc(const double *x, const double *t_x, const double *T,
+                       const double *weight, size_t n, double params[4], double se[4],
+                       double *ll, size_t *bad_index, const rtn_allocator *alloc)
+{
+    rtn_allocator a;
+    if (!x || !t_x || !T || !params || n == 0 || rtn__allocator_of(alloc, &a) != RTN_OK)
         return RTN_EINVAL;
     int rc = rtn__customers_check(x, t_x, T, weight, n, bad_index);
     if (rc != RTN_OK)
@@ -584,7 +592,7 @@ int rtn_pnbd_fit(const double *x, const double *t_x, const double *T, const doub
     /* the customers of positive weight, sorted by (x, t_x, T), identical ones folded */
     size_t m = 0;
     double total = 0.0;
-    rtn__customer *rows = rtn__customers_group(x, t_x, T, weight, n, &m, &total);
+    rtn__customer *rows = rtn__customers_group(x, t_x, T, weight, n, &m, &total, &a);
     if (!rows)
         return RTN_ENOMEM;
     rtn__sum xs = {0.0, 0.0}, ts = {0.0, 0.0};
@@ -595,7 +603,7 @@ int rtn_pnbd_fit(const double *x, const double *t_x, const double *T, const doub
         repeat |= rows[i].x > 0.0;
     }
     if (!repeat || !(total > 0.0) || !isfinite(total)) {
-        free(rows);
+        rtn__free(&a, rows);
         return RTN_EUNDEFINED;
     }
     double mean_x = rtn__sum_value(&xs) / total, mean_T = rtn__sum_value(&ts) / total;
@@ -615,7 +623,7 @@ int rtn_pnbd_fit(const double *x, const double *t_x, const double *T, const doub
     if (rc == RTN_OK && se && rtn__log_param_se(fit_objective, &d, 4, v, s) == 0)
         for (int i = 0; i < 4; ++i)
             s[i] *= sqrt(d.scale); /* the objective was −LL / total */
-    free(rows);
+    rtn__free(&a, rows);
     if (rc != RTN_OK)
         return rc;
     for (int i = 0; i < 4; ++i) {
@@ -665,7 +673,16 @@ static int customer_predict(pnbd *m, double x, double tx, double T, double t, do
 int rtn_pnbd_predict(const double params[4], const double *x, const double *t_x, const double *T,
                      size_t n, double horizon, double *p_alive, double *expected, size_t *bad_index)
 {
-    if (!params || (n > 0 && (!x || !t_x || !T)))
+    return rtn_pnbd_predict_alloc(params, x, t_x, T, n, horizon, p_alive, expected, bad_index,
+                                  NULL);
+}
+
+int rtn_pnbd_predict_alloc(const double params[4], const double *x, const double *t_x,
+                           const double *T, size_t n, double horizon, double *p_alive,
+                           double *expected, size_t *bad_index, const rtn_allocator *alloc)
+{
+    rtn_allocator a;
+    if (!params || (n > 0 && (!x || !t_x || !T)) || rtn__allocator_of(alloc, &a) != RTN_OK)
         return RTN_EINVAL;
     if (!params_ok(params) || !(horizon >= 0.0) || !isfinite(horizon))
         return RTN_EDOMAIN;
@@ -674,8 +691,7 @@ int rtn_pnbd_predict(const double params[4], const double *x, const double *t_x,
         return rc;
     /* all or nothing: results go to a scratch buffer, copied out once every one is finite */
     int both = p_alive && expected;
-    double *buf =
-        n <= SIZE_MAX / (2 * sizeof(double)) ? malloc((both ? 2 * n : n) * sizeof(double)) : NULL;
+    double *buf = n <= SIZE_MAX / 2 ? rtn__alloc(&a, both ? 2 * n : n, sizeof(double)) : NULL;
     if (!buf)
         return RTN_ENOMEM;
     double *pa = p_alive ? buf : NULL, *ex = expected ? buf + (both ? n : 0) : NULL;
@@ -698,7 +714,7 @@ int rtn_pnbd_predict(const double params[4], const double *x, const double *t_x,
         if (expected)
             memcpy(expected, ex, n * sizeof *ex);
     }
-    free(buf);
+    rtn__free(&a, buf);
     return rc;
 }
 
@@ -835,7 +851,14 @@ static double log1p_ratio(double a, double b)
 
 int rtn_pnbd_pmf(const double params[4], double t, double *pmf, size_t kmax)
 {
-    if (!params || !pmf || kmax == 0)
+    return rtn_pnbd_pmf_alloc(params, t, pmf, kmax, NULL);
+}
+
+int rtn_pnbd_pmf_alloc(const double params[4], double t, double *pmf, size_t kmax,
+                       const rtn_allocator *alloc)
+{
+    rtn_allocator a;
+    if (!params || !pmf || kmax == 0 || rtn__allocator_of(alloc, &a) != RTN_OK)
         return RTN_EINVAL;
     if (!params_ok(params) || !(t >= 0.0) || !isfinite(t))
         return RTN_EDOMAIN;
@@ -845,7 +868,7 @@ int rtn_pnbd_pmf(const double params[4], double t, double *pmf, size_t kmax)
             pmf[k] = 0.0;
         return RTN_OK;
     }
-    double *buf = kmax <= SIZE_MAX / sizeof(double) ? malloc(kmax * sizeof(double)) : NULL;
+    double *buf = rtn__alloc(&a, kmax, sizeof(double));
     if (!buf)
         return RTN_ENOMEM;
     double r = params[0], alpha = params[1], s = params[2], beta = params[3];
@@ -867,7 +890,7 @@ int rtn_pnbd_pmf(const double params[4], double t, double *pmf, size_t kmax)
     }
     if (rc == RTN_OK)
         memcpy(pmf, buf, kmax * sizeof *buf);
-    free(buf);
+    rtn__free(&a, buf);
     return rc;
 }
 
@@ -926,14 +949,22 @@ static double log_w(double s, double lz)
 int rtn_pnbd_dert(const double params[4], const double *x, const double *t_x, const double *T,
                   size_t n, double delta, double *out, size_t *bad_index)
 {
-    if (!params || (n > 0 && (!x || !t_x || !T || !out)))
+    return rtn_pnbd_dert_alloc(params, x, t_x, T, n, delta, out, bad_index, NULL);
+}
+
+int rtn_pnbd_dert_alloc(const double params[4], const double *x, const double *t_x,
+                        const double *T, size_t n, double delta, double *out, size_t *bad_index,
+                        const rtn_allocator *alloc)
+{
+    rtn_allocator a;
+    if (!params || (n > 0 && (!x || !t_x || !T || !out)) || rtn__allocator_of(alloc, &a) != RTN_OK)
         return RTN_EINVAL;
     if (!params_ok(params) || !positive(delta))
         return RTN_EDOMAIN;
     int rc = rtn__customers_check(x, t_x, T, NULL, n, bad_index);
     if (rc != RTN_OK || n == 0)
         return rc;
-    double *buf = n <= SIZE_MAX / sizeof(double) ? malloc(n * sizeof(double)) : NULL;
+    double *buf = rtn__alloc(&a, n, sizeof(double));
     if (!buf)
         return RTN_ENOMEM;
     pnbd m;
@@ -960,6 +991,6 @@ int rtn_pnbd_dert(const double params[4], const double *x, const double *t_x, co
     }
     if (rc == RTN_OK)
         memcpy(out, buf, n * sizeof *buf);
-    free(buf);
+    rtn__free(&a, buf);
     return rc;
 }

@@ -571,6 +571,70 @@ static void models_bad_input(void **state)
     assert_int_equal(rtn_rfm_from_builder(NULL, 0, 0, 1.0, &r), RTN_EINVAL);
 }
 
+/* The allocator-taking variants: every allocation failing in turn gives RTN_ENOMEM with the
+ * outputs untouched (and no leak under ASan), then the same result as the malloc variant. */
+static void models_allocation_failures(void **state)
+{
+    (void)state;
+    const double x[] = {0, 2, 1, 5, 0, 3, 2, 7}, tx[] = {0, 20, 11, 30, 0, 25, 9, 35};
+    const double T[] = {30, 38, 33, 39, 20, 36, 28, 39}, m[] = {0, 20, 15, 40, 0, 25, 12, 33};
+    const size_t n = 8;
+    double want[4], got[4] = {SENTINEL, SENTINEL, SENTINEL, SENTINEL};
+    assert_int_equal(rtn_bgnbd_fit(x, tx, T, NULL, n, want, NULL, NULL, NULL), RTN_OK);
+    const double gg[3] = {6.25, 3.74, 15.44};
+    double pa_want[8], e_want[8], clv_want[8], pa[8], e[8], clv[8];
+    assert_int_equal(rtn_bgnbd_predict(want, x, tx, T, n, 10, pa_want, e_want, NULL), RTN_OK);
+    assert_int_equal(rtn_clv_bgnbd_gg(want, gg, x, tx, T, m, n, 0.01, 4, 6, clv_want, NULL), RTN_OK);
+    int done[3] = {0, 0, 0};
+    for (int left = 0; !(done[0] && done[1] && done[2]); ++left) {
+        assert_true(left < 100);
+        failing f = {left, 0};
+        rtn_allocator a = {failing_alloc, failing_free, &f};
+        for (int i = 0; i < 8; ++i)
+            pa[i] = e[i] = clv[i] = SENTINEL;
+        if (!done[0]) {
+            int rc = rtn_bgnbd_fit_alloc(x, tx, T, NULL, n, got, NULL, NULL, NULL, &a);
+            if (rc == RTN_OK) {
+                done[0] = 1;
+                for (int i = 0; i < 4; ++i)
+                    assert_true(got[i] == want[i]);
+            } else {
+                assert_int_equal(rc, RTN_ENOMEM);
+                assert_true(got[0] == SENTINEL);
+            }
+        }
+        f.left = left;
+        if (!done[1]) {
+            int rc = rtn_bgnbd_predict_alloc(want, x, tx, T, n, 10, pa, e, NULL, &a);
+            if (rc == RTN_OK) {
+                done[1] = 1;
+                assert_memory_equal(pa, pa_want, sizeof pa);
+                assert_memory_equal(e, e_want, sizeof e);
+            } else {
+                assert_int_equal(rc, RTN_ENOMEM);
+                assert_true(pa[0] == SENTINEL && e[0] == SENTINEL);
+            }
+        }
+        f.left = left;
+        if (!done[2]) {
+            int rc = rtn_clv_bgnbd_gg_alloc(want, gg, x, tx, T, m, n, 0.01, 4, 6, clv, NULL, &a);
+            if (rc == RTN_OK) {
+                done[2] = 1;
+                assert_memory_equal(clv, clv_want, sizeof clv);
+            } else {
+                assert_int_equal(rc, RTN_ENOMEM);
+                assert_true(clv[0] == SENTINEL);
+            }
+        }
+    }
+    /* an allocator without both functions is refused */
+    rtn_allocator half = {failing_alloc, NULL, NULL};
+    assert_int_equal(rtn_bgnbd_fit_alloc(x, tx, T, NULL, n, got, NULL, NULL, NULL, &half), RTN_EINVAL);
+    assert_int_equal(rtn_bgnbd_predict_alloc(want, x, tx, T, n, 1, pa, e, NULL, &half), RTN_EINVAL);
+    assert_int_equal(rtn_clv_bgnbd_gg_alloc(want, gg, x, tx, T, m, n, 0.01, 4, 6, clv, NULL, &half),
+                     RTN_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -584,6 +648,7 @@ int main(void)
         cmocka_unit_test(sbg_projections),
         cmocka_unit_test(rfm_of_merged_builders),
         cmocka_unit_test(rfm_allocation_failures),
+        cmocka_unit_test(models_allocation_failures),
         cmocka_unit_test(models_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

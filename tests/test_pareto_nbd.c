@@ -851,6 +851,73 @@ static void pareto_nbd_bad_input(void **state)
         assert_true(pm[i] == SENTINEL);
 }
 
+/* The allocator-taking variants: every allocation failing in turn gives RTN_ENOMEM with the
+ * outputs untouched (and no leak under ASan), then the same result as the malloc variant. */
+static void pareto_nbd_allocation_failures(void **state)
+{
+    (void)state;
+    static cdnow c;
+    load_cdnow(&c);
+    const double *x = c.x, *tx = c.t_x, *T = c.T; /* the first 8 customers for predictions */
+    const size_t n = 8;
+    double want[4], got[4] = {SENTINEL, SENTINEL, SENTINEL, SENTINEL};
+    assert_int_equal(rtn_pnbd_fit(x, tx, T, NULL, CDNOW_CUSTOMERS, want, NULL, NULL, NULL), RTN_OK);
+    double pa_want[8], e_want[8], d_want[8], pmf_want[5], pa[8], e[8], d[8], pmf[5];
+    assert_int_equal(rtn_pnbd_predict(want, x, tx, T, n, 10, pa_want, e_want, NULL), RTN_OK);
+    assert_int_equal(rtn_pnbd_dert(want, x, tx, T, n, 0.01, d_want, NULL), RTN_OK);
+    assert_int_equal(rtn_pnbd_pmf(want, 20, pmf_want, 5), RTN_OK);
+    int done[4] = {0, 0, 0, 0};
+    for (int left = 0; !(done[0] && done[1] && done[2] && done[3]); ++left) {
+        assert_true(left < 100);
+        failing f = {left, 0};
+        rtn_allocator a = {failing_alloc, failing_free, &f};
+        for (int i = 0; i < 8; ++i)
+            pa[i] = e[i] = d[i] = SENTINEL;
+        for (int i = 0; i < 5; ++i)
+            pmf[i] = SENTINEL;
+        int rc = done[0] ? RTN_OK
+                         : rtn_pnbd_fit_alloc(x, tx, T, NULL, CDNOW_CUSTOMERS, got, NULL, NULL,
+                                              NULL, &a);
+        if (rc == RTN_OK) {
+            done[0] = 1;
+            assert_memory_equal(got, want, sizeof got);
+        } else {
+            assert_int_equal(rc, RTN_ENOMEM);
+            assert_true(got[0] == SENTINEL);
+        }
+        f.left = left;
+        if ((rc = rtn_pnbd_predict_alloc(want, x, tx, T, n, 10, pa, e, NULL, &a)) == RTN_OK) {
+            done[1] = 1;
+            assert_memory_equal(pa, pa_want, sizeof pa);
+            assert_memory_equal(e, e_want, sizeof e);
+        } else {
+            assert_int_equal(rc, RTN_ENOMEM);
+            assert_true(pa[0] == SENTINEL && e[0] == SENTINEL);
+        }
+        f.left = left;
+        if ((rc = rtn_pnbd_dert_alloc(want, x, tx, T, n, 0.01, d, NULL, &a)) == RTN_OK) {
+            done[2] = 1;
+            assert_memory_equal(d, d_want, sizeof d);
+        } else {
+            assert_int_equal(rc, RTN_ENOMEM);
+            assert_true(d[0] == SENTINEL);
+        }
+        f.left = left;
+        if ((rc = rtn_pnbd_pmf_alloc(want, 20, pmf, 5, &a)) == RTN_OK) {
+            done[3] = 1;
+            assert_memory_equal(pmf, pmf_want, sizeof pmf);
+        } else {
+            assert_int_equal(rc, RTN_ENOMEM);
+            assert_true(pmf[0] == SENTINEL);
+        }
+    }
+    rtn_allocator half = {NULL, failing_free, NULL};
+    assert_int_equal(rtn_pnbd_fit_alloc(x, tx, T, NULL, n, got, NULL, NULL, NULL, &half), RTN_EINVAL);
+    assert_int_equal(rtn_pnbd_predict_alloc(want, x, tx, T, n, 1, pa, e, NULL, &half), RTN_EINVAL);
+    assert_int_equal(rtn_pnbd_dert_alloc(want, x, tx, T, n, 0.1, d, NULL, &half), RTN_EINVAL);
+    assert_int_equal(rtn_pnbd_pmf_alloc(want, 1, pmf, 5, &half), RTN_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -866,6 +933,7 @@ int main(void)
         cmocka_unit_test(fit_with_alpha_far_below_beta),
         cmocka_unit_test(fit_undefined_or_not_converging),
         cmocka_unit_test(pareto_nbd_bad_input),
+        cmocka_unit_test(pareto_nbd_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,6 +187,14 @@ RTN_API int rtn_bgnbd_loglik(const double params[4], const double *x, const doub
 RTN_API int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T,
                           const double *weight, size_t n, double params[4], double se[4],
                           double *ll, size_t *bad_index);
+/**
+ * The same as rtn_bgnbd_fit(), with the scratch memory taken from @p alloc (NULL: malloc/free; it
+ * must have both functions, else ::RTN_EINVAL). Every allocation is freed before returning; on
+ * ::RTN_ENOMEM nothing is written.
+ */
+RTN_API int rtn_bgnbd_fit_alloc(const double *x, const double *t_x, const double *T,
+                                const double *weight, size_t n, double params[4], double se[4],
+                                double *ll, size_t *bad_index, const rtn_allocator *alloc);
 
 /**
  * Per customer: the probability of being alive at T (FHL note, eq. 2),
@@ -206,6 +214,15 @@ RTN_API int rtn_bgnbd_fit(const double *x, const double *t_x, const double *T,
 RTN_API int rtn_bgnbd_predict(const double params[4], const double *x, const double *t_x,
                               const double *T, size_t n, double horizon, double *p_alive,
                               double *expected, size_t *bad_index);
+/**
+ * The same as rtn_bgnbd_predict(), with the scratch memory taken from @p alloc (NULL: malloc/free; it
+ * must have both functions, else ::RTN_EINVAL). Every allocation is freed before returning; on
+ * ::RTN_ENOMEM nothing is written.
+ */
+RTN_API int rtn_bgnbd_predict_alloc(const double params[4], const double *x, const double *t_x,
+                                    const double *T, size_t n, double horizon, double *p_alive,
+                                    double *expected, size_t *bad_index,
+                                    const rtn_allocator *alloc);
 
 /**
  * For a new customer over (0, t]: the expected number of purchases (FHL 2005, eq. 9),
@@ -258,6 +275,16 @@ RTN_API int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const do
                              const double *t_x, const double *T, const double *monetary,
                              size_t n, double discount, double period_length, uint32_t periods,
                              double *out, size_t *bad_index);
+/**
+ * The same as rtn_clv_bgnbd_gg(), with the scratch memory taken from @p alloc (NULL: malloc/free; it
+ * must have both functions, else ::RTN_EINVAL). Every allocation is freed before returning; on
+ * ::RTN_ENOMEM nothing is written.
+ */
+RTN_API int rtn_clv_bgnbd_gg_alloc(const double bgnbd[4], const double gg[3], const double *x,
+                                   const double *t_x, const double *T, const double *monetary,
+                                   size_t n, double discount, double period_length,
+                                   uint32_t periods, double *out, size_t *bad_index,
+                                   const rtn_allocator *alloc);
 
 #ifdef __cplusplus
 }

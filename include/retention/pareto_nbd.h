@@ -105,6 +105,14 @@ RTN_API int rtn_pnbd_loglik(const double params[4], const double *x, const doubl
  */
 RTN_API int rtn_pnbd_fit(const double *x, const double *t_x, const double *T, const double *weight,
                          size_t n, double params[4], double se[4], double *ll, size_t *bad_index);
+/**
+ * The same as rtn_pnbd_fit(), with the scratch memory taken from @p alloc (NULL: malloc/free; it
+ * must have both functions, else ::RTN_EINVAL). Every allocation is freed before returning; on
+ * ::RTN_ENOMEM nothing is written.
+ */
+RTN_API int rtn_pnbd_fit_alloc(const double *x, const double *t_x, const double *T,
+                               const double *weight, size_t n, double params[4], double se[4],
+                               double *ll, size_t *bad_index, const rtn_allocator *alloc);
 
 /**
  * Per customer: the probability of being alive at T, and the expected number of purchases in
@@ -121,6 +129,15 @@ RTN_API int rtn_pnbd_fit(const double *x, const double *t_x, const double *T, co
 RTN_API int rtn_pnbd_predict(const double params[4], const double *x, const double *t_x,
                              const double *T, size_t n, double horizon, double *p_alive,
                              double *expected, size_t *bad_index);
+/**
+ * The same as rtn_pnbd_predict(), with the scratch memory taken from @p alloc (NULL: malloc/free; it
+ * must have both functions, else ::RTN_EINVAL). Every allocation is freed before returning; on
+ * ::RTN_ENOMEM nothing is written.
+ */
+RTN_API int rtn_pnbd_predict_alloc(const double params[4], const double *x, const double *t_x,
+                                   const double *T, size_t n, double horizon, double *p_alive,
+                                   double *expected, size_t *bad_index,
+                                   const rtn_allocator *alloc);
 
 /**
  * The expected number of purchases of a new customer over (0, t] (see the file comment):
@@ -155,6 +172,13 @@ RTN_API int rtn_pnbd_new_customer(const double params[4], double t, double *expe
  *         seen in practice).
  */
 RTN_API int rtn_pnbd_pmf(const double params[4], double t, double *pmf, size_t kmax);
+/**
+ * The same as rtn_pnbd_pmf(), with the scratch memory taken from @p alloc (NULL: malloc/free; it
+ * must have both functions, else ::RTN_EINVAL). Every allocation is freed before returning; on
+ * ::RTN_ENOMEM nothing is written.
+ */
+RTN_API int rtn_pnbd_pmf_alloc(const double params[4], double t, double *pmf, size_t kmax,
+                               const rtn_allocator *alloc);
 
 /**
  * Discounted expected residual transactions per customer (Fader, Hardie & Lee 2005, "RFM and
@@ -173,6 +197,14 @@ RTN_API int rtn_pnbd_pmf(const double params[4], double t, double *pmf, size_t k
  */
 RTN_API int rtn_pnbd_dert(const double params[4], const double *x, const double *t_x,
                           const double *T, size_t n, double delta, double *out, size_t *bad_index);
+/**
+ * The same as rtn_pnbd_dert(), with the scratch memory taken from @p alloc (NULL: malloc/free; it
+ * must have both functions, else ::RTN_EINVAL). Every allocation is freed before returning; on
+ * ::RTN_ENOMEM nothing is written.
+ */
+RTN_API int rtn_pnbd_dert_alloc(const double params[4], const double *x, const double *t_x,
+                                const double *T, size_t n, double delta, double *out,
+                                size_t *bad_index, const rtn_allocator *alloc);
 
 #ifdef __cplusplus
 }
