@@ -5,8 +5,9 @@
 #   3. be ABI-compatible with the baseline lib/abi/retention.abi: abidiff --no-added-syms exits 0
 #      (it exits 4 for an ABI change such as a parameter's type, 8 or 12 for incompatible ones).
 # Usage: check_abi.sh LIBRARY SOURCE_DIR [--update]
-#   --update rewrites the baseline and the symbol list from LIBRARY (a -g build): run it when a
-#   release adds functions, and commit the result together with the version script.
+#   --update rewrites the baseline, the symbol list and the baseline's headers (lib/abi/include)
+#   from LIBRARY (a -g build): run it when a release adds functions, and commit the result
+#   together with the version script.
 set -eu
 lib=$1
 src=$2
@@ -25,7 +26,10 @@ if [ "${3:-}" = "--update" ]; then
     mkdir -p "$abi_dir"
     cp "$tmp/symbols" "$symbols"
     cp "$tmp/retention.abi" "$baseline"
-    echo "updated $symbols and $baseline"
+    # the headers of this baseline, for check_abi_headers.sh
+    rm -rf "$abi_dir/include"
+    cp -R "$src/include" "$abi_dir/include"
+    echo "updated $symbols, $baseline and $abi_dir/include"
     exit 0
 fi
 

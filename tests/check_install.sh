@@ -28,18 +28,9 @@ ls "$libdir"/libretention.so.1 "$libdir"/libretention.a >/dev/null
     { echo "FAIL: pkg-config version differs from the header's"; exit 1; }
 pkg-config --static --libs retention | grep -q -- '-lm' || { echo "FAIL: Libs.private lacks -lm"; exit 1; }
 
-run_examples() { # $1 = directory of the built examples
-    "$1/churn_report" "$src/examples/data/subscriptions.csv" >/dev/null
-    "$1/survey_report" "$src/examples/data/survey.csv" >/dev/null
-    "$1/clv_report" >/dev/null
-    "$1/survival_report" "$src/examples/data/lifetimes.csv" >/dev/null
-    "$1/mrr_report" "$src/examples/data/mrr.csv" >/dev/null
-    "$1/reasons_report" "$src/examples/data/churned.csv" >/dev/null
-    "$1/segments_report" "$src/examples/data/accounts.csv" >/dev/null
-}
+. "$src/tests/examples.sh"
 mkdir -p "$tmp/shared" "$tmp/static"
-for ex in churn_report survey_report clv_report survival_report mrr_report reasons_report \
-    segments_report; do
+for ex in $EXAMPLES; do
     # shellcheck disable=SC2046
     "$cc" -std=c99 -Wall -Wextra -Werror "$src/examples/c/$ex.c" $(pkg-config --cflags --libs retention) \
         -o "$tmp/shared/$ex"
