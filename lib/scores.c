@@ -87,6 +87,7 @@ int rtn_nps_categories(const uint64_t *hist, uint64_t *promoters, uint64_t *pass
 /* The quantities every NPS formula starts from; status as the public functions document. */
 typedef struct nps_shares {
     double n, p, d;
+    double pro, pas, det; /* the counts (pseudo-counts for the adjusted Wald interval) */
 } nps_shares;
 
 static int nps_prepare(uint64_t promoters, uint64_t passives, uint64_t detractors, nps_shares *out)
@@ -99,15 +100,18 @@ static int nps_prepare(uint64_t promoters, uint64_t passives, uint64_t detractor
     out->n = (double)n;
     out->p = (double)promoters / out->n;
     out->d = (double)detractors / out->n;
+    out->pro = (double)promoters;
+    out->pas = (double)passives;
+    out->det = (double)detractors;
     return RTN_OK;
 }
 
-/* Standard error of p − d (a share, not points). max(0, ·) absorbs rounding when p + d = 1 and
- * p − d = ±1. */
-static double nps_se_share(double p, double d, double n)
+/* Standard error of p − d (a share, not points): Var = (p + d − (p − d)²) / n, written over the
+ * counts as (A (P + D) + 4 P D) / n³ — a sum of non-negative terms, where the share form
+ * cancels to 0 once nearly every one of 2^45 or more responses is in one category. */
+static double nps_se_share(const nps_shares *s)
 {
-    double diff = p - d;
-    return sqrt(fmax(0.0, p + d - diff * diff) / n);
+    return sqrt(s->pas * (s->pro + s->det) + 4.0 * s->pro * s->det) / (s->n * sqrt(s->n));
 }
 
 int rtn_nps_shares(uint64_t promoters, uint64_t passives, uint64_t detractors,
@@ -140,7 +144,7 @@ int rtn_nps_score(uint64_t promoters, uint64_t passives, uint64_t detractors, do
     /* Near 2^64 responses, P − D and n round separately and the ratio can pass ±1 by an ulp. */
     *nps = 100.0 * fmax(-1.0, fmin(1.0, diff / s.n));
     if (std_error)
-        *std_error = 100.0 * nps_se_share(s.p, s.d, s.n);
+        *std_error = 100.0 * nps_se_share(&s);
     return RTN_OK;
 }
 
@@ -159,14 +163,42 @@ int rtn_nps_interval(uint64_t promoters, uint64_t passives, uint64_t detractors,
         /* Rocks (2016): add 3 pseudo-responses, 3/4 each to promoters and detractors (and so
          * 3/2 to passives). */
         s.n += 3.0;
-        s.p = ((double)promoters + 0.75) / s.n;
-        s.d = ((double)detractors + 0.75) / s.n;
+        s.pro += 0.75;
+        s.det += 0.75;
+        s.pas += 1.5;
+        s.p = s.pro / s.n;
+        s.d = s.det / s.n;
     }
     double centre = s.p - s.d;
-    double half = z * nps_se_share(s.p, s.d, s.n);
+    double half = z * nps_se_share(&s);
     *low = 100.0 * fmax(-1.0, centre - half);
     *high = 100.0 * fmin(1.0, centre + half);
     return RTN_OK;
+}
+
+/* (P_a − D_a) / n_a − (P_b − D_b) / n_b: the two scores as shares, and their difference. With
+ * 128-bit integers the cross-multiplied numerator (P_a − D_a) n_b − (P_b − D_b) n_a is exact where
+ * it can cancel (both terms of one sign), so two nearly equal scores of 2^62 responses still
+ * differ by the right amount; else the difference of the two rounded shares. */
+static double nps_difference(uint64_t pa, uint64_t da, uint64_t na, uint64_t pb, uint64_t db,
+                             uint64_t nb)
+{
+#ifdef __SIZEOF_INT128__
+    __extension__ typedef unsigned __int128 u128; /* GCC and Clang, on 64-bit targets */
+    int sa = pa >= da, sb = pb >= db; /* 1: the score is ≥ 0 */
+    u128 x = (u128)(sa ? pa - da : da - pa) * nb, y = (u128)(sb ? pb - db : db - pb) * na;
+    double num;
+    if (sa == sb) { /* x − y (or y − x): exact, then rounded once */
+        double mag = x >= y ? (double)(x - y) : -(double)(y - x);
+        num = sa ? mag : -mag;
+    } else { /* opposite signs: no cancellation, doubles will do */
+        num = sa ? (double)x + (double)y : -((double)x + (double)y);
+    }
+    return num / ((double)na * (double)nb);
+#else
+    double a = ((double)pa - (double)da) / (double)na, b = ((double)pb - (double)db) / (double)nb;
+    return a - b;
+#endif
 }
 
 int rtn_nps_ztest(uint64_t promoters_a, uint64_t passives_a, uint64_t detractors_a,
@@ -181,11 +213,13 @@ int rtn_nps_ztest(uint64_t promoters_a, uint64_t passives_a, uint64_t detractors
         rc = nps_prepare(promoters_b, passives_b, detractors_b, &b);
     if (rc != RTN_OK)
         return rc;
-    double se_a = nps_se_share(a.p, a.d, a.n), se_b = nps_se_share(b.p, b.d, b.n);
+    double se_a = nps_se_share(&a), se_b = nps_se_share(&b);
     double se = sqrt(se_a * se_a + se_b * se_b);
     if (se == 0.0)
         return RTN_EUNDEFINED;
-    double stat = ((a.p - a.d) - (b.p - b.d)) / se;
+    double diff = nps_difference(promoters_a, detractors_a, promoters_a + passives_a + detractors_a,
+                                 promoters_b, detractors_b, promoters_b + passives_b + detractors_b);
+    double stat = diff / se;
     *z = stat;
     *p_value = rtn__normal_two_sided_p(stat);
     return RTN_OK;
@@ -232,8 +266,10 @@ int rtn_csat_score(const uint64_t *hist, uint32_t scale_min, uint32_t scale_max,
         return rc;
     double share = (double)k / (double)n;
     *csat = share;
+    /* sqrt(p (1 − p) / n) written over the counts, k (n − k) / n³: 1 − p would round to 0 when
+     * all but a few of 2^53 or more responses are satisfied */
     if (std_error)
-        *std_error = sqrt(share * (1.0 - share) / (double)n);
+        *std_error = sqrt((double)k * (double)(n - k)) / ((double)n * sqrt((double)n));
     return RTN_OK;
 }
 
