@@ -691,10 +691,14 @@ int rtn_gg_fit(const double *x, const double *monetary, const double *weight, si
 }
 
 /* E[Z | x, m] = (γ + m x) p / (p x + q − 1), the population mean γ p / (q − 1) at x = 0 */
+/* E[Z | x, m] = (γ + m x) p / (p x + q − 1), divided through by p x when x > 0 so that no
+ * intermediate overflows while the answer is finite (p = 6e196 and m = 5e154, found by fuzzing:
+ * (γ + m x) p alone passes DBL_MAX); γ p / (q − 1) for x = 0. */
 static double gg_spend(const double g[3], double x, double m)
 {
-    double mx = x > 0.0 ? m * x : 0.0;
-    return (g[2] + mx) * g[0] / (g[0] * x + g[1] - 1.0);
+    if (x > 0.0)
+        return (g[2] / x + m) / (1.0 + (g[1] - 1.0) / (g[0] * x));
+    return g[2] * (g[0] / (g[1] - 1.0));
 }
 
 int rtn_gg_expected_spend(const double params[3], const double *x, const double *monetary,
@@ -773,6 +777,10 @@ int rtn_clv_bgnbd_gg_alloc(const double bgnbd[4], const double gg[3], const doub
             prev = e;
         }
         v[i] = gg_spend(gg, x[i], monetary[i]) * value;
+        if (!isfinite(v[i])) { /* a value past DBL_MAX: an error, not an infinite answer */
+            rtn__free(&a, v);
+            return RTN_EOVERFLOW;
+        }
     }
     memcpy(out, v, n * sizeof *out);
     rtn__free(&a, v);

@@ -99,6 +99,13 @@ int rtn_rfm_from_builder(const rtn_cohort_builder *b, int64_t calibration_end, i
             ;
         row += (size_t)summarise(b, i, j, cal, hold, periods_per_unit, r, row);
     }
+    /* a tiny unit (1e-309 periods, found by fuzzing) makes ages infinite: an error, not an
+     * infinite summary (T ≥ t_x, so checking T covers both) */
+    for (size_t k = 0; k < row; ++k)
+        if (!isfinite(r->age[k])) {
+            rtn_rfm_free(r);
+            return RTN_EOVERFLOW;
+        }
     *out = r;
     return RTN_OK;
 }

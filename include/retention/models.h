@@ -128,7 +128,8 @@ typedef enum rtn_rfm_column_id {
  *        finite and > 0.
  * @return ::RTN_OK; ::RTN_EINVAL for NULL pointers, a bad unit or holdout before calibration;
  *         ::RTN_EDOMAIN for a time out of range; ::RTN_EUNDEFINED when no customer started
- *         by the calibration end; ::RTN_ENOMEM.
+ *         by the calibration end; ::RTN_EOVERFLOW when a unit so small makes t_x or T pass
+ *         DBL_MAX; ::RTN_ENOMEM.
  */
 RTN_API int rtn_rfm_from_builder(const rtn_cohort_builder *b, int64_t calibration_end,
                                  int64_t holdout_end, double periods_per_unit, rtn_rfm **out);
@@ -269,7 +270,8 @@ RTN_API int rtn_gg_expected_spend(const double params[3], const double *x, const
  * purchases in (T, T + t] (rtn_bgnbd_predict()), spend = E[Z | x, m] (rtn_gg_expected_spend())
  * and L = @p period_length time units. Multiply by a margin for profit.
  * @return ::RTN_OK; errors as those two functions; ::RTN_EDOMAIN for d < 0, L ≤ 0 or
- *         periods = 0; ::RTN_ENOMEM (values are computed into scratch memory first).
+ *         periods = 0; ::RTN_EOVERFLOW if a value passes DBL_MAX; ::RTN_ENOMEM (values are
+ *         computed into scratch memory first: nothing is written on error).
  */
 RTN_API int rtn_clv_bgnbd_gg(const double bgnbd[4], const double gg[3], const double *x,
                              const double *t_x, const double *T, const double *monetary,

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <retention.h>
@@ -56,6 +57,50 @@ static inline uint64_t fuzz_u64(fuzz_input *in)
     if (k < 136)
         return UINT64_MAX - (uint64_t)(k - 128);
     return fuzz_raw64(in);
+}
+
+/* An allocator that counts its calls and live blocks and fails the call numbered fail_at (0 is
+ * the first; SIZE_MAX: never): for the error paths of everything that allocates, which must
+ * report RTN_ENOMEM and leave no block behind. */
+typedef struct fuzz_alloc_state {
+    size_t calls, live, fail_at;
+} fuzz_alloc_state;
+
+static inline void *fuzz_alloc_fn(void *opaque, size_t size)
+{
+    fuzz_alloc_state *s = (fuzz_alloc_state *)opaque;
+    if (s->calls++ == s->fail_at)
+        return NULL;
+    void *p = malloc(size ? size : 1);
+    if (p)
+        s->live++;
+    return p;
+}
+
+static inline void fuzz_free_fn(void *opaque, void *p)
+{
+    fuzz_alloc_state *s = (fuzz_alloc_state *)opaque;
+    if (p) {
+        s->live--;
+        free(p);
+    }
+}
+
+static inline rtn_allocator fuzz_allocator(fuzz_alloc_state *s, size_t fail_at)
+{
+    s->calls = s->live = 0;
+    s->fail_at = fail_at;
+    rtn_allocator a = {fuzz_alloc_fn, fuzz_free_fn, s};
+    return a;
+}
+
+/* A cheap digest of the input, to pick which allocation fails. */
+static inline size_t fuzz_digest(const uint8_t *data, size_t size)
+{
+    size_t h = size;
+    for (size_t i = 0; i < size; ++i)
+        h = h * 31 + data[i];
+    return h;
 }
 
 /* Invariant violated: crash loudly so the fuzzer (or the replay under ASan) reports it. */

@@ -1,10 +1,15 @@
 /* Fuzz target: cohort builders. The input is tried two ways:
  *  1. as a serialised builder: deserialising either fails cleanly or yields a builder that
- *     finishes (or reports why not) and serialises back to exactly the same bytes;
+ *     finishes (or reports why not) and serialises back to exactly the same bytes, and whose
+ *     deserialisation and finishing, given an allocator that fails one allocation, report
+ *     RTN_ENOMEM and leave no block behind;
  *  2. as events (customer, time, amount triples from the reader in fuzz.h) added in two calls,
  *     with a signup or two, under a period unit and kind taken from the input: every table
  *     satisfies 0 ≤ active ≤ size, censored cells are NaN, and the builder survives a round trip
- *     through its bytes with the same table. */
+ *     through its bytes with the same table; revenue is NaN exactly where censored and its
+ *     retention is the share of period 0's; every parameter reads back within its bounds;
+ *  3. the same events through rtn_cohort_table_build(): the table of a builder with that unit and
+ *     kind, or the same error. */
 #include <stdlib.h>
 
 #include "fuzz.h"
@@ -24,7 +29,8 @@ static void check_table(const rtn_cohort_builder *b)
         uint64_t *size = malloc((rows + 1) * sizeof *size), *active = malloc((cells + 1) * 8);
         double *share = malloc((cells + 1) * sizeof *share), *avg = malloc((cols + 1) * 8);
         uint8_t *status = malloc(cells + 1);
-        if (size && active && share && status && avg) {
+        double *rev = malloc((cells + 1) * sizeof *rev), *rev_ret = malloc((cells + 1) * sizeof *rev);
+        if (size && active && share && status && avg && rev && rev_ret) {
             FUZZ_CHECK(rtn_cohort_table_cohorts(t, NULL, NULL, size, rows) == RTN_OK);
             FUZZ_CHECK(rtn_cohort_table_active(t, active, cells) == RTN_OK);
             FUZZ_CHECK(rtn_cohort_table_retention(t, share, cells) == RTN_OK);
@@ -40,7 +46,33 @@ static void check_table(const rtn_cohort_builder *b)
             }
             for (size_t k = 0; k < cols; ++k)
                 FUZZ_CHECK(isnan(avg[k]) || (avg[k] >= 0.0 && avg[k] <= 1.0));
+            /* revenue: NaN exactly where censored; its retention the share of period 0's */
+            rev[cells] = rev_ret[cells] = 42.0;
+            FUZZ_CHECK(rtn_cohort_table_revenue(t, rev, cells) == RTN_OK);
+            FUZZ_CHECK(rtn_cohort_table_revenue_retention(t, rev_ret, cells) == RTN_OK);
+            FUZZ_CHECK(rev[cells] == 42.0 && rev_ret[cells] == 42.0); /* nothing past cap */
+            if (cells > 0) {
+                FUZZ_CHECK(rtn_cohort_table_revenue(t, rev, cells - 1) == RTN_EBUFSIZE);
+                FUZZ_CHECK(rtn_cohort_table_revenue_retention(t, rev_ret, cells - 1) == RTN_EBUFSIZE);
+            }
+            int64_t kind = -1; /* with brackets, period 0 need not be a column */
+            FUZZ_CHECK(rtn_cohort_builder_get(b, RTN_COHORT_KIND, &kind) == RTN_OK);
+            for (size_t i = 0; i < cells; ++i) {
+                double base = rev[i - i % cols];
+                FUZZ_CHECK(isnan(rev[i]) == (status[i] == RTN_CELL_CENSORED));
+                if (status[i] == RTN_CELL_CENSORED)
+                    FUZZ_CHECK(isnan(rev_ret[i]));
+                else if (kind == RTN_COHORT_BRACKETS)
+                    continue;
+                else if (isnan(base) || base == 0.0)
+                    FUZZ_CHECK(isnan(rev_ret[i]));
+                else
+                    FUZZ_CHECK(rev_ret[i] == rev[i] / base ||
+                               fabs(rev_ret[i] - rev[i] / base) <= 1e-14 * fabs(rev[i] / base));
+            }
         }
+        free(rev);
+        free(rev_ret);
         free(size);
         free(active);
         free(share);
@@ -68,6 +100,104 @@ static void round_trip(const rtn_cohort_builder *b)
     free(again);
 }
 
+/* The parameters read back inside their bounds, which rtn_cohort_param_bounds() gives for the
+ * six parameters and refuses for any other. */
+static void check_params(const rtn_cohort_builder *b)
+{
+    for (int32_t param = -1; param <= RTN_COHORT_MAX_PERIODS + 1; ++param) {
+        int64_t lo = 7, hi = 7, v = 7;
+        int rc = rtn_cohort_param_bounds(param, &lo, &hi);
+        int get = rtn_cohort_builder_get(b, param, &v);
+        if (param < 0 || param > RTN_COHORT_MAX_PERIODS) {
+            FUZZ_CHECK(rc == RTN_EINVAL && get == RTN_EINVAL && lo == 7 && hi == 7 && v == 7);
+            continue;
+        }
+        FUZZ_CHECK(rc == RTN_OK && lo <= hi);
+        FUZZ_CHECK(get == RTN_OK || (get == RTN_EUNDEFINED && param == RTN_COHORT_OBSERVATION_END));
+        if (get == RTN_OK)
+            FUZZ_CHECK(v >= lo && v <= hi);
+    }
+}
+
+/* rtn_cohort_table_build() against a builder of the same events with the same unit and kind. */
+static void check_table_build(const int64_t *customer, const int64_t *time, const double *amount,
+                              size_t n, int32_t unit, int32_t kind)
+{
+    rtn_cohort_table *got = NULL, *want = NULL;
+    size_t bad = SIZE_MAX, want_bad = SIZE_MAX;
+    int rc = rtn_cohort_table_build(customer, time, amount, n, unit, kind, &got, &bad);
+    if (unit == RTN_PERIOD_SECONDS) {
+        FUZZ_CHECK(rc == RTN_EINVAL && got == NULL);
+        return;
+    }
+    rtn_cohort_builder *b = NULL;
+    if (rtn_cohort_builder_create(&b, NULL) != RTN_OK) {
+        rtn_cohort_table_free(got);
+        return;
+    }
+    FUZZ_CHECK(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, unit) == RTN_OK &&
+               rtn_cohort_builder_set(b, RTN_COHORT_KIND, kind) == RTN_OK);
+    int want_rc = rtn_cohort_builder_add(b, customer, time, amount, n, &want_bad);
+    if (want_rc == RTN_OK)
+        want_rc = rtn_cohort_builder_finish(b, &want);
+    FUZZ_CHECK(rc == want_rc && (rc != RTN_EDOMAIN || bad == want_bad));
+    size_t rows = 0, cols = 0, want_rows = 0, want_cols = 0;
+    if (rc == RTN_OK && rtn_cohort_table_dims(got, &rows, &cols) == RTN_OK &&
+        rtn_cohort_table_dims(want, &want_rows, &want_cols) == RTN_OK) {
+        FUZZ_CHECK(rows == want_rows && cols == want_cols);
+        size_t cells = rows * cols;
+        uint64_t *a = malloc(cells * sizeof *a), *c = malloc(cells * sizeof *c);
+        double *r1 = malloc(cells * sizeof *r1), *r2 = malloc(cells * sizeof *r2);
+        if (a && c && r1 && r2) {
+            FUZZ_CHECK(rtn_cohort_table_active(got, a, cells) == RTN_OK &&
+                       rtn_cohort_table_active(want, c, cells) == RTN_OK &&
+                       memcmp(a, c, cells * sizeof *a) == 0);
+            FUZZ_CHECK(rtn_cohort_table_revenue(got, r1, cells) == RTN_OK &&
+                       rtn_cohort_table_revenue(want, r2, cells) == RTN_OK);
+            for (size_t i = 0; i < cells; ++i)
+                FUZZ_CHECK((isnan(r1[i]) && isnan(r2[i])) || r1[i] == r2[i]);
+        }
+        free(a);
+        free(c);
+        free(r1);
+        free(r2);
+    }
+    rtn_cohort_table_free(got);
+    rtn_cohort_table_free(want);
+    rtn_cohort_builder_free(b);
+}
+
+/* The bytes once more through a counting allocator that fails one allocation of the
+ * deserialisation, then one of finishing: RTN_ENOMEM (or success past the last allocation), and
+ * no block left behind either way. */
+static void failing_allocations(const uint8_t *data, size_t size)
+{
+    fuzz_alloc_state s;
+    rtn_allocator a = fuzz_allocator(&s, SIZE_MAX);
+    rtn_cohort_builder *b = NULL;
+    FUZZ_CHECK(rtn_cohort_builder_deserialize(&b, data, size, &a) == RTN_OK);
+    size_t needed = s.calls;
+    rtn_cohort_builder_free(b);
+    FUZZ_CHECK(s.live == 0);
+    if (needed == 0)
+        return;
+    size_t digest = fuzz_digest(data, size);
+    a = fuzz_allocator(&s, digest % needed);
+    b = NULL;
+    FUZZ_CHECK(rtn_cohort_builder_deserialize(&b, data, size, &a) == RTN_ENOMEM && b == NULL);
+    FUZZ_CHECK(s.live == 0);
+    /* finishing: fail one of its first few allocations */
+    a = fuzz_allocator(&s, SIZE_MAX);
+    FUZZ_CHECK(rtn_cohort_builder_deserialize(&b, data, size, &a) == RTN_OK);
+    s.fail_at = s.calls + digest / needed % 4;
+    rtn_cohort_table *t = NULL;
+    int rc = rtn_cohort_builder_finish(b, &t);
+    FUZZ_CHECK(rc != RTN_ENOMEM || t == NULL);
+    rtn_cohort_table_free(t);
+    rtn_cohort_builder_free(b);
+    FUZZ_CHECK(s.live == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* 1. bytes as a serialised builder */
@@ -77,6 +207,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == RTN_OK) {
         check_table(b);
         round_trip(b);
+        check_params(b);
+        failing_allocations(data, size);
         /* a deserialised builder takes more data and merges like any other */
         const int64_t who[] = {1, 2};
         const int64_t when[] = {0, 86400};
@@ -117,12 +249,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t customer[MAX_EVENTS], time[MAX_EVENTS];
     double amount[MAX_EVENTS];
     size_t n = 0;
+    int near = 1; /* every time within the four years: small tables for the one-call form */
     while (in.left > 0 && n < MAX_EVENTS) {
         customer[n] = (int64_t)(fuzz_byte(&in) % 16) - 4;
         /* mostly within a few years of 2020, sometimes anywhere (out of range included) */
         uint8_t how = fuzz_byte(&in);
         time[n] = how < 200 ? INT64_C(1577836800) + (int64_t)fuzz_u64(&in) % (4 * 365 * 86400)
                             : (int64_t)fuzz_raw64(&in);
+        near &= how < 200;
         amount[n++] = fuzz_double(&in);
     }
     size_t half = n / 2, bad = SIZE_MAX;
@@ -134,6 +268,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rtn_cohort_builder_add_signups(b, customer, time + 1, 2, NULL);
     check_table(b);
     round_trip(b);
+    check_params(b);
     rtn_cohort_builder_free(b);
+    if (near)
+        check_table_build(customer, time, amount, n, unit == 5 ? RTN_PERIOD_SECONDS : unit % 4,
+                          kind);
     return 0;
 }

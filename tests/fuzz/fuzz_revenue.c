@@ -1,12 +1,19 @@
 /* Fuzz target: MRR movements, churn-reason tallies, segment comparisons, retention economics.
  *  1. The input as a serialised MRR builder: deserialising fails cleanly or yields a builder
- *     whose table (if any) satisfies the invariants below and whose bytes round-trip exactly.
+ *     whose table (if any) satisfies the invariants below and whose bytes round-trip exactly;
+ *     with an allocator that fails one allocation, deserialising and finishing report
+ *     RTN_ENOMEM and leave no block behind.
  *  2. The input as MRR rows: every period balances (start + movements = end, to rounding),
  *     customer counts balance exactly, one period's end is the next one's start, rates stay in
  *     their ranges; a builder split in two and merged gives the same table.
  *  3. The input as reason codes and amounts: a report's shares are in their intervals, rows are
  *     sorted, counts add up; as segment counts: every interval contains its estimate, p-values
- *     are probabilities; as economics inputs: results are finite or a documented error. */
+ *     are probabilities; as economics inputs: results are finite or a documented error.
+ *  4. Further: rtn_mrr_table_build() gives the merged builder's table; set, unset and is_set
+ *     agree; reason names, codes and teams agree for any code, team bit or text; a segment tally
+ *     counts what a naive loop counts (or refuses the first bad row, adding nothing), and the
+ *     pairwise statistics and the chi-square test are exactly what rtn_segments_compare()
+ *     reports. */
 #include <stdlib.h>
 
 #include "fuzz.h"
@@ -78,6 +85,72 @@ static void round_trip(const rtn_mrr_builder *b)
     free(again);
 }
 
+/* Two tables have the same periods and the same columns (NaN where the other is NaN). */
+static void same_tables(const rtn_mrr_table *x, const rtn_mrr_table *y)
+{
+    int64_t first_x, first_y;
+    size_t n_x, n_y;
+    FUZZ_CHECK(rtn_mrr_table_periods(x, &first_x, &n_x) == RTN_OK &&
+               rtn_mrr_table_periods(y, &first_y, &n_y) == RTN_OK);
+    FUZZ_CHECK(first_x == first_y && n_x == n_y);
+    double *a = malloc(n_x * sizeof *a), *b = malloc(n_x * sizeof *b);
+    for (int c = 0; a && b && c < RTN_MRR_COLUMN_COUNT; ++c) {
+        FUZZ_CHECK(rtn_mrr_table_column(x, c, a, n_x) == RTN_OK &&
+                   rtn_mrr_table_column(y, c, b, n_x) == RTN_OK);
+        for (size_t p = 0; p < n_x; ++p)
+            FUZZ_CHECK((isnan(a[p]) && isnan(b[p])) || a[p] == b[p]);
+    }
+    if (a && n_x > 0)
+        FUZZ_CHECK(rtn_mrr_table_column(x, 0, a, n_x - 1) == RTN_EBUFSIZE &&
+                   rtn_mrr_table_column(x, RTN_MRR_COLUMN_COUNT, a, n_x) == RTN_EINVAL);
+    free(a);
+    free(b);
+}
+
+/* rtn_mrr_table_build() on all the rows gives the table of the builder they were split and
+ * merged into (its window still the default), or the same error. */
+static void check_table_build(const rtn_mrr_builder *merged, const int64_t *customer,
+                              const int64_t *period, const double *mrr, size_t n)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < n; ++i) {
+        lo = period[i] < lo ? period[i] : lo;
+        hi = period[i] > hi ? period[i] : hi;
+    }
+    if (n > 0 && hi > lo && (uint64_t)hi - (uint64_t)lo > 4096)
+        return; /* valid but wide: a second large table per input would halve the speed */
+    rtn_mrr_table *got = NULL, *want = NULL;
+    size_t bad = SIZE_MAX;
+    int rc = rtn_mrr_table_build(customer, period, mrr, n, &got, &bad);
+    int want_rc = rtn_mrr_builder_finish(merged, &want);
+    FUZZ_CHECK(rc == want_rc);
+    if (rc == RTN_OK)
+        same_tables(got, want);
+    rtn_mrr_table_free(got);
+    rtn_mrr_table_free(want);
+}
+
+/* Set parameters report themselves set; unset ones go back to the rows' range. */
+static void check_unset(rtn_mrr_builder *b)
+{
+    int32_t is_set = -1;
+    FUZZ_CHECK(rtn_mrr_builder_is_set(b, 2, &is_set) == RTN_EINVAL && is_set == -1);
+    FUZZ_CHECK(rtn_mrr_builder_unset(b, -1) == RTN_EINVAL);
+    for (int32_t param = RTN_MRR_FIRST_PERIOD; param <= RTN_MRR_LAST_PERIOD; ++param) {
+        FUZZ_CHECK(rtn_mrr_builder_is_set(b, param, &is_set) == RTN_OK && (is_set == 0 || is_set == 1));
+        int64_t before = 0, after = 0;
+        int got = rtn_mrr_builder_get(b, param, &before);
+        FUZZ_CHECK(rtn_mrr_builder_unset(b, param) == RTN_OK);
+        FUZZ_CHECK(rtn_mrr_builder_is_set(b, param, &is_set) == RTN_OK && is_set == 0);
+        if (got == RTN_OK) {
+            FUZZ_CHECK(rtn_mrr_builder_set(b, param, before) == RTN_OK);
+            FUZZ_CHECK(rtn_mrr_builder_is_set(b, param, &is_set) == RTN_OK && is_set == 1);
+            FUZZ_CHECK(rtn_mrr_builder_get(b, param, &after) == RTN_OK && after == before);
+            FUZZ_CHECK(rtn_mrr_builder_unset(b, param) == RTN_OK);
+        }
+    }
+}
+
 static void fuzz_mrr_rows(fuzz_input *in)
 {
     size_t n = fuzz_byte(in);
@@ -98,12 +171,14 @@ static void fuzz_mrr_rows(fuzz_input *in)
         if (rc == RTN_OK)
             rc = rtn_mrr_builder_add(b, customer + split, period + split, mrr + split, n - split, NULL);
         if (rc == RTN_OK && rtn_mrr_builder_merge(a, b) == RTN_OK) {
+            check_table_build(a, customer, period, mrr, n);
             if (fuzz_byte(in) & 1)
                 rtn_mrr_builder_set(a, RTN_MRR_FIRST_PERIOD, (int64_t)(fuzz_byte(in) % 16) - 2);
             if (fuzz_byte(in) & 1)
                 rtn_mrr_builder_set(a, RTN_MRR_LAST_PERIOD, (int64_t)(fuzz_byte(in) % 16));
             check_table(a);
             round_trip(a);
+            check_unset(a);
         }
     }
     rtn_mrr_builder_free(a);
@@ -111,6 +186,43 @@ static void fuzz_mrr_rows(fuzz_input *in)
     free(customer);
     free(period);
     free(mrr);
+}
+
+/* The taxonomy: names, codes and teams agree with one another, for any code, team bit or name. */
+static void fuzz_reason_names(fuzz_input *in)
+{
+    uint8_t how = fuzz_byte(in);
+    int32_t code = how < 240 ? (int32_t)fuzz_byte(in) - 8 : (int32_t)fuzz_raw64(in);
+    const char *name = rtn_reason_name(code);
+    FUZZ_CHECK((name != NULL) == (code >= 0 && code <= 6));
+    int32_t back = -1;
+    if (name)
+        FUZZ_CHECK(rtn_reason_code(name, &back) == RTN_OK && back == code);
+    uint32_t teams = 0xdead;
+    int rc = rtn_reason_teams(code, &teams);
+    FUZZ_CHECK(rc == ((code >= 0 && code <= 6) || (code >= RTN_REASON_USER_MIN &&
+                                                     code <= RTN_REASON_USER_MAX)
+                          ? RTN_OK
+                          : RTN_EDOMAIN));
+    if (rc == RTN_OK) {
+        FUZZ_CHECK(teams < 64 && (teams == 0) == (code == 0 || code >= RTN_REASON_USER_MIN));
+        for (uint32_t bit = 1; bit < 64; bit <<= 1)
+            if (teams & bit)
+                FUZZ_CHECK(rtn_team_name(bit) != NULL);
+    }
+    uint32_t team = how < 128 ? UINT32_C(1) << (fuzz_byte(in) % 32) : (uint32_t)fuzz_raw64(in);
+    FUZZ_CHECK((rtn_team_name(team) != NULL) == (team >= 1 && team <= 32 && !(team & (team - 1))));
+    /* a name from the input: a code only for exactly a built-in name */
+    char text[24];
+    size_t len = fuzz_byte(in) % sizeof text;
+    for (size_t i = 0; i < len; ++i)
+        text[i] = (char)fuzz_byte(in);
+    text[len] = '\0';
+    back = -1;
+    rc = rtn_reason_code(text, &back);
+    FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN);
+    if (rc == RTN_OK)
+        FUZZ_CHECK(back >= 0 && back <= 6 && strcmp(rtn_reason_name(back), text) == 0);
 }
 
 static void fuzz_reasons(fuzz_input *in)
@@ -181,6 +293,82 @@ static void fuzz_segments(fuzz_input *in)
     }
 }
 
+/* A tally of customer rows, then every pairwise statistic and the chi-square test, which must
+ * be what rtn_segments_compare() reports for them. */
+static void fuzz_segment_tally(fuzz_input *in)
+{
+    enum { G = 5, ROWS = 64 };
+    int32_t segment[ROWS] = {0};
+    uint8_t retained[ROWS] = {0};
+    size_t groups = 1 + fuzz_byte(in) % G, n = fuzz_byte(in) % ROWS;
+    uint64_t k[G] = {0}, tot[G] = {0}, naive_k[G] = {0}, naive_n[G] = {0};
+    size_t first_bad = SIZE_MAX;
+    for (size_t i = 0; i < n; ++i) {
+        uint8_t b = fuzz_byte(in);
+        segment[i] = b < 250 ? (int32_t)(b % groups) : (int32_t)b - 252; /* -2 … 3 */
+        retained[i] = b < 245 ? (uint8_t)(fuzz_byte(in) & 1) : (uint8_t)(2 + b % 3);
+        if (first_bad == SIZE_MAX && (segment[i] < 0 || (size_t)segment[i] >= groups || retained[i] > 1))
+            first_bad = i;
+        else if (first_bad == SIZE_MAX) {
+            naive_n[segment[i]]++;
+            naive_k[segment[i]] += retained[i];
+        }
+    }
+    size_t bad = SIZE_MAX;
+    int rc = rtn_segments_count(segment, retained, n, groups, k, tot, &bad);
+    if (first_bad != SIZE_MAX) {
+        FUZZ_CHECK(rc == RTN_EDOMAIN && bad == first_bad);
+        for (size_t g = 0; g < groups; ++g)
+            FUZZ_CHECK(k[g] == 0 && tot[g] == 0); /* nothing added */
+        return;
+    }
+    FUZZ_CHECK(rc == RTN_OK);
+    for (size_t g = 0; g < groups; ++g)
+        FUZZ_CHECK(k[g] == naive_k[g] && tot[g] == naive_n[g]);
+    /* sometimes huge tallies, at the edge of the totals' range */
+    if (fuzz_byte(in) >= 224)
+        for (size_t g = 0; g < groups; ++g) {
+            tot[g] = fuzz_u64(in);
+            k[g] = fuzz_byte(in) < 240 && tot[g] ? fuzz_u64(in) % tot[g] : fuzz_u64(in);
+        }
+    size_t reference = fuzz_byte(in) % groups;
+    double confidence = fuzz_byte(in) < 200 ? 0.95 : fuzz_double(in);
+    rtn_segment_row rows[G];
+    double chisq = -1.0, p = -1.0;
+    rc = rtn_segments_compare(k, tot, groups, reference, confidence, rows, &chisq, &p);
+    if (rc != RTN_OK)
+        return;
+    double c2 = -1.0, df = -1.0, p2 = -1.0;
+    int rc2 = rtn_proportions_chisq(k, tot, groups, &c2, &df, &p2);
+    if (rc2 == RTN_OK)
+        FUZZ_CHECK(c2 == chisq && p2 == p && df == (double)(groups - 1) && c2 >= 0.0 && p2 >= 0.0 &&
+                   p2 <= 1.0);
+    else
+        FUZZ_CHECK(isnan(chisq) && isnan(p));
+    for (size_t g = 0; g < groups; ++g) {
+        if (g == reference)
+            continue;
+        double d = NAN, lo = NAN, hi = NAN, z = NAN, pv = NAN;
+        const rtn_segment_row *r = &rows[g];
+        rc = rtn_proportion_diff_interval(k[g], tot[g], k[reference], tot[reference], confidence, &d,
+                                          &lo, &hi);
+        FUZZ_CHECK(rc == RTN_OK && d == r->diff && lo == r->diff_low && hi == r->diff_high);
+        rc = rtn_proportion_lift_interval(k[g], tot[g], k[reference], tot[reference], confidence, &d,
+                                          &lo, &hi);
+        FUZZ_CHECK(rc == RTN_OK || rc == RTN_EUNDEFINED);
+        if (rc == RTN_OK)
+            FUZZ_CHECK(d == r->lift && lo == r->lift_low && hi == r->lift_high);
+        else
+            FUZZ_CHECK(isnan(r->lift_low) && isnan(r->lift_high));
+        rc = rtn_proportion_ztest(k[g], tot[g], k[reference], tot[reference], &z, &pv);
+        FUZZ_CHECK(rc == RTN_OK || rc == RTN_EUNDEFINED);
+        if (rc == RTN_OK)
+            FUZZ_CHECK(z == r->z && pv == r->p_value && pv >= 0.0 && pv <= 1.0);
+        else
+            FUZZ_CHECK(isnan(r->z) && isnan(r->p_value));
+    }
+}
+
 static void fuzz_economics(fuzz_input *in)
 {
     double m = fuzz_double(in), r = fuzz_double(in), pts = fuzz_double(in), d = fuzz_double(in);
@@ -194,6 +382,44 @@ static void fuzz_economics(fuzz_input *in)
                    isfinite(v.profit_after) && !isinf(v.clv_change) && !isinf(v.profit_change));
 }
 
+/* The bytes once more through a counting allocator that fails one allocation of the
+ * deserialisation, then one of finishing: RTN_ENOMEM (or success past the last allocation), and
+ * no block left behind either way. */
+static void failing_allocations(const uint8_t *data, size_t size)
+{
+    fuzz_alloc_state s;
+    rtn_allocator a = fuzz_allocator(&s, SIZE_MAX);
+    rtn_mrr_builder *b = NULL;
+    FUZZ_CHECK(rtn_mrr_builder_deserialize(&b, data, size, &a) == RTN_OK);
+    size_t needed = s.calls;
+    rtn_mrr_builder_free(b);
+    FUZZ_CHECK(s.live == 0);
+    if (needed == 0)
+        return;
+    size_t digest = fuzz_digest(data, size);
+    a = fuzz_allocator(&s, digest % needed);
+    b = NULL;
+    FUZZ_CHECK(rtn_mrr_builder_deserialize(&b, data, size, &a) == RTN_ENOMEM && b == NULL);
+    FUZZ_CHECK(s.live == 0);
+    /* finishing: fail one of its first few allocations */
+    a = fuzz_allocator(&s, SIZE_MAX);
+    FUZZ_CHECK(rtn_mrr_builder_deserialize(&b, data, size, &a) == RTN_OK);
+    int64_t lo, hi;
+    if (rtn_mrr_builder_get(b, RTN_MRR_FIRST_PERIOD, &lo) == RTN_OK &&
+        rtn_mrr_builder_get(b, RTN_MRR_LAST_PERIOD, &hi) == RTN_OK && hi > lo && hi - lo > 100000) {
+        rtn_mrr_builder_free(b); /* a huge window, as in check_table() */
+        FUZZ_CHECK(s.live == 0);
+        return;
+    }
+    s.fail_at = s.calls + digest / needed % 4;
+    rtn_mrr_table *t = NULL;
+    int rc = rtn_mrr_builder_finish(b, &t);
+    FUZZ_CHECK(rc != RTN_ENOMEM || t == NULL);
+    rtn_mrr_table_free(t);
+    rtn_mrr_builder_free(b);
+    FUZZ_CHECK(s.live == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     rtn_mrr_builder *b = NULL;
@@ -201,11 +427,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_table(b);
         round_trip(b);
         rtn_mrr_builder_free(b);
+        failing_allocations(data, size);
     }
     fuzz_input in = {data, size};
     fuzz_mrr_rows(&in);
     fuzz_reasons(&in);
     fuzz_segments(&in);
     fuzz_economics(&in);
+    fuzz_reason_names(&in);
+    fuzz_segment_tally(&in);
     return 0;
 }

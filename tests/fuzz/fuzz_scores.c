@@ -1,4 +1,4 @@
-/* Fuzz target: score counting and every score formula on the resulting histogram.
+/* Fuzz target: score counting, histogram lengths, and every score formula on the histogram.
  * Input: scale_min, scale_max, satisfied_min, confidence, then the score bytes. Score bytes
  * below 250 are folded onto the scale (and one past its top), so most inputs are valid and reach
  * the formulas; bytes 250-255 stay as they are, anywhere on or off the scale. */
@@ -11,6 +11,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_input in = {data, size};
     uint32_t lo = fuzz_byte(&in) % 12, hi = fuzz_byte(&in) % 16, sat = fuzz_byte(&in) % 16;
     double conf = fuzz_double(&in);
+    /* the histogram length: hi − lo + 1 for a scale, refused otherwise (also past 255) */
+    for (uint32_t top = hi; top <= hi + 245; top += 245) {
+        size_t hist_len = 0;
+        int rc = rtn_scores_hist_len(lo, top, &hist_len);
+        FUZZ_CHECK(rc == (lo < top && top <= 255 ? RTN_OK : RTN_EINVAL));
+        FUZZ_CHECK(rc != RTN_OK || hist_len == top - lo + 1);
+    }
+    FUZZ_CHECK(rtn_nps_hist_len() == RTN_NPS_HIST_LEN);
     size_t n = in.left;
     uint8_t *scores = calloc(n ? n : 1, 1);
     if (!scores)

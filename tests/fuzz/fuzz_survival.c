@@ -1,10 +1,15 @@
 /* Fuzz target: Kaplan-Meier builders, curves and the log-rank test. The input is tried two ways:
  *  1. as a serialised builder: deserialising either fails cleanly or yields a builder that
- *     finishes (or says why not) and serialises back to exactly the same bytes;
+ *     finishes (or says why not) and serialises back to exactly the same bytes, and whose
+ *     deserialisation and finishing, given an allocator that fails one allocation, report
+ *     RTN_ENOMEM and leave no block behind;
  *  2. as subjects (duration, event, entry, weight) and pre-counted rows from the reader in
  *     fuzz.h, in two groups: every curve has 0 ≤ S ≤ 1, non-increasing, lower ≤ S ≤ upper
  *     where defined; quantiles, S at any time and the RMST stay in range; the log-rank test
- *     gives chisq ≥ 0 and p in [0, 1]; the builders survive their bytes unchanged. */
+ *     gives chisq ≥ 0 and p in [0, 1]; the builders survive their bytes unchanged;
+ *  3. the one-call forms on the same subjects: rtn_km_build() gives the curve of a builder with
+ *     the same options (whose parameters read back as set), and rtn_logrank_columns() the test of
+ *     rtn_logrank() on builders of each group, or refuses the first bad row. */
 #include <stdlib.h>
 
 #include "fuzz.h"
@@ -74,6 +79,135 @@ static double fuzz_time(fuzz_input *in)
     return how < 220 ? (double)(how % 40) / 4.0 : fuzz_double(in);
 }
 
+/* Two numbers agree: both NaN, equal, or within a relative 1e-12. */
+static int agree(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || a == b || fabs(a - b) <= 1e-12 * fmax(fabs(a), fabs(b));
+}
+
+/* rtn_km_build() against a builder of the same subjects, and the builder's parameters read
+ * back. */
+static void check_km_build(const double *dur, const uint8_t *event, size_t n, int32_t type,
+                           double level)
+{
+    rtn_km_builder *ref = NULL;
+    if (rtn_km_builder_create(&ref, NULL) != RTN_OK)
+        return;
+    int set_rc = rtn_km_builder_set(ref, RTN_KM_CONF_LEVEL, level);
+    FUZZ_CHECK(rtn_km_builder_set(ref, RTN_KM_CONF_TYPE, type) == RTN_OK);
+    double v = -1.0;
+    FUZZ_CHECK(rtn_km_builder_get(ref, RTN_KM_CONF_TYPE, &v) == RTN_OK && v == type);
+    FUZZ_CHECK(rtn_km_builder_get(ref, RTN_KM_CONF_LEVEL, &v) == RTN_OK &&
+               (set_rc != RTN_OK ? v == 0.95 : v == level));
+    FUZZ_CHECK(rtn_km_builder_get(ref, RTN_KM_TIE_TOLERANCE, &v) == RTN_OK && v == 0.0);
+    FUZZ_CHECK(rtn_km_builder_get(ref, 3, &v) == RTN_EINVAL && rtn_km_builder_get(ref, -1, &v) == RTN_EINVAL);
+    size_t ref_bad = SIZE_MAX, bad = SIZE_MAX;
+    int ref_rc = rtn_km_builder_add(ref, dur, event, NULL, NULL, n, &ref_bad);
+    rtn_km *km = NULL, *want = NULL;
+    int rc = rtn_km_build(dur, event, n, type, level, &km, &bad);
+    if (set_rc != RTN_OK) {
+        FUZZ_CHECK(rc == RTN_EINVAL && km == NULL);
+    } else if (ref_rc == RTN_EDOMAIN) {
+        FUZZ_CHECK(rc == RTN_EDOMAIN && bad == ref_bad && km == NULL);
+    } else if (ref_rc == RTN_OK) {
+        int want_rc = rtn_km_builder_finish(ref, &want);
+        FUZZ_CHECK(rc == want_rc);
+        size_t rows = 0, want_rows = 0;
+        if (rc == RTN_OK && rtn_km_size(km, &rows) == RTN_OK &&
+            rtn_km_size(want, &want_rows) == RTN_OK) {
+            FUZZ_CHECK(rows == want_rows);
+            double *a = malloc(rows * sizeof *a), *b = malloc(rows * sizeof *b);
+            for (int32_t c = RTN_KM_TIME; a && b && c <= RTN_KM_GREENWOOD; ++c) {
+                FUZZ_CHECK(rtn_km_column(km, c, a, rows) == RTN_OK &&
+                           rtn_km_column(want, c, b, rows) == RTN_OK);
+                for (size_t i = 0; i < rows; ++i)
+                    FUZZ_CHECK(agree(a[i], b[i]));
+            }
+            FUZZ_CHECK(rtn_km_column(km, RTN_KM_GREENWOOD + 1, a, rows) == RTN_EINVAL);
+            free(a);
+            free(b);
+        }
+    }
+    rtn_km_free(km);
+    rtn_km_free(want);
+    rtn_km_builder_free(ref);
+}
+
+/* rtn_logrank_columns() against rtn_logrank() on builders of the same subjects, by group (k = 2
+ * or 3, the third group empty; a group index ≥ k is refused with its row). */
+static void check_logrank_columns(const double *dur, const uint8_t *event, const uint32_t *group,
+                                  size_t n, uint32_t k, double rho)
+{
+    enum { K = 3 };
+    rtn_km_builder *b[K] = {NULL, NULL, NULL};
+    size_t first_bad = SIZE_MAX;
+    for (size_t i = 0; i < n && first_bad == SIZE_MAX; ++i)
+        if (!(dur[i] >= 0.0 && isfinite(dur[i])) || event[i] > 1 || group[i] >= k)
+            first_bad = i;
+    for (uint32_t g = 0; g < k; ++g)
+        if (rtn_km_builder_create(&b[g], NULL) != RTN_OK)
+            goto done;
+    if (first_bad == SIZE_MAX)
+        for (size_t i = 0; i < n; ++i)
+            FUZZ_CHECK(rtn_km_builder_add(b[group[i]], dur + i, event + i, NULL, NULL, 1, NULL) ==
+                       RTN_OK);
+    double obs[2][K], expct[2][K], var[2][K * K], chisq[2], p[2];
+    uint32_t df[2];
+    size_t bad = SIZE_MAX;
+    int rc = rtn_logrank_columns(dur, event, group, n, k, rho, obs[0], expct[0], var[0], &chisq[0],
+                                 &df[0], &p[0], &bad);
+    if (first_bad != SIZE_MAX) {
+        FUZZ_CHECK(rc == RTN_EDOMAIN && bad == first_bad);
+        goto done;
+    }
+    const rtn_km_builder *groups[K] = {b[0], b[1], b[2]};
+    int want = rtn_logrank(groups, k, rho, obs[1], expct[1], var[1], &chisq[1], &df[1], &p[1]);
+    FUZZ_CHECK(rc == want);
+    if (rc != RTN_OK)
+        goto done;
+    FUZZ_CHECK(agree(chisq[0], chisq[1]) && df[0] == df[1] && agree(p[0], p[1]));
+    FUZZ_CHECK(chisq[0] >= 0.0 && p[0] >= 0.0 && p[0] <= 1.0 && df[0] >= 1 && df[0] < k);
+    for (uint32_t g = 0; g < k; ++g) {
+        FUZZ_CHECK(agree(obs[0][g], obs[1][g]) && agree(expct[0][g], expct[1][g]));
+        for (uint32_t h = 0; h < k; ++h)
+            FUZZ_CHECK(agree(var[0][g * k + h], var[1][g * k + h]));
+    }
+done:
+    for (int g = 0; g < K; ++g)
+        rtn_km_builder_free(b[g]);
+}
+
+/* The bytes once more through a counting allocator that fails one allocation of the
+ * deserialisation, then one of finishing: RTN_ENOMEM (or success past the last allocation), and
+ * no block left behind either way. */
+static void failing_allocations(const uint8_t *data, size_t size)
+{
+    fuzz_alloc_state s;
+    rtn_allocator a = fuzz_allocator(&s, SIZE_MAX);
+    rtn_km_builder *b = NULL;
+    FUZZ_CHECK(rtn_km_builder_deserialize(&b, data, size, &a) == RTN_OK);
+    size_t needed = s.calls;
+    rtn_km_builder_free(b);
+    FUZZ_CHECK(s.live == 0);
+    if (needed == 0)
+        return;
+    size_t digest = fuzz_digest(data, size);
+    a = fuzz_allocator(&s, digest % needed);
+    b = NULL;
+    FUZZ_CHECK(rtn_km_builder_deserialize(&b, data, size, &a) == RTN_ENOMEM && b == NULL);
+    FUZZ_CHECK(s.live == 0);
+    /* finishing: fail one of its first few allocations */
+    a = fuzz_allocator(&s, SIZE_MAX);
+    FUZZ_CHECK(rtn_km_builder_deserialize(&b, data, size, &a) == RTN_OK);
+    s.fail_at = s.calls + digest / needed % 4;
+    rtn_km *t = NULL;
+    int rc = rtn_km_builder_finish(b, &t);
+    FUZZ_CHECK(rc != RTN_ENOMEM || t == NULL);
+    rtn_km_free(t);
+    rtn_km_builder_free(b);
+    FUZZ_CHECK(s.live == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* 1. bytes as a serialised builder */
@@ -84,6 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_curve(b);
         round_trip(b);
         rtn_km_builder_free(b);
+        failing_allocations(data, size);
     }
 
     /* 2. bytes as subjects in two groups */
@@ -148,6 +283,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(rc == RTN_OK || rc == RTN_EUNDEFINED);
     if (rc == RTN_OK)
         FUZZ_CHECK(chisq >= 0.0 && p >= 0.0 && p <= 1.0 && df == 1);
+    /* 3. the one-call forms on the same subjects */
+    check_km_build(dur, event, n, opts % 3, opts & 64 ? 0.9 : fuzz_double(&in));
+    uint32_t group32[MAX_SUBJECTS], k = opts & 4 ? 3 : 2;
+    for (size_t i = 0; i < n; ++i)
+        group32[i] = group[i];
+    uint8_t stray = fuzz_byte(&in);
+    if (n > 0 && stray >= 240) /* a group index out of range */
+        group32[stray % n] = k + (stray & 1 ? 0u : 1000u);
+    check_logrank_columns(dur, event, group32, n, k, (double)(opts >> 6));
     rc = rtn_km_builder_merge(g[0], g[1]);
     FUZZ_CHECK(rc == RTN_OK || rc == RTN_EOVERFLOW);
     check_curve(g[0]);

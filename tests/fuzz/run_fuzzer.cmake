@@ -1,0 +1,62 @@
+# A bounded libFuzzer run, as a ctest test (tests/CMakeLists.txt, RTN_BUILD_FUZZERS):
+#   cmake -DFUZZER=<libfuzz_x> -DCORPUS=<tests/fuzz/corpus/x> -DSCRATCH=<build dir> -DSECONDS=60
+#         [-DRSS_MB=2048] [-DUNIT_TIMEOUT=30] -P run_fuzzer.cmake
+# The committed corpus is copied into SCRATCH/corpus (emptied first) and the fuzzer grows only
+# that copy; crash, leak, timeout and out-of-memory reproducers go to SCRATCH/artifacts/. Any
+# finding fails the test (libFuzzer exits non-zero); the last lines of the log give the
+# executions and the coverage (edges, features) reached.
+foreach(var FUZZER CORPUS SCRATCH SECONDS)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "run_fuzzer.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+if(NOT DEFINED RSS_MB)
+  set(RSS_MB 2048)
+endif()
+if(NOT DEFINED UNIT_TIMEOUT)
+  set(UNIT_TIMEOUT 30)
+endif()
+
+file(REMOVE_RECURSE ${SCRATCH})
+file(MAKE_DIRECTORY ${SCRATCH}/corpus ${SCRATCH}/artifacts)
+file(GLOB seeds ${CORPUS}/*)
+if(seeds)
+  file(COPY ${seeds} DESTINATION ${SCRATCH}/corpus)
+endif()
+
+execute_process(
+  COMMAND ${FUZZER} -max_total_time=${SECONDS} -rss_limit_mb=${RSS_MB} -timeout=${UNIT_TIMEOUT}
+          -print_final_stats=1 -artifact_prefix=${SCRATCH}/artifacts/ ${SCRATCH}/corpus
+  RESULT_VARIABLE rc
+  OUTPUT_VARIABLE out
+  ERROR_VARIABLE out)
+file(WRITE ${SCRATCH}/fuzz.log "${out}")
+
+# the summary: the last status line (#execs ... cov: edges ft: features corp: units) and the
+# final statistics (found by position: the lines hold brackets and semicolons, which CMake's
+# list functions would misread)
+string(FIND "${out}" " cov: " at REVERSE)
+if(at GREATER -1)
+  string(SUBSTRING "${out}" 0 ${at} head)
+  string(FIND "${head}" "\n" start REVERSE)
+  math(EXPR start "${start} + 1")
+  string(SUBSTRING "${out}" ${start} -1 tail)
+  string(FIND "${tail}" "\n" stop)
+  string(SUBSTRING "${tail}" 0 ${stop} final)
+  message(STATUS "last status: ${final}")
+endif()
+string(REGEX MATCHALL "stat::[a-z_]+:[ \t]*[0-9]+" stats "${out}")
+foreach(s IN LISTS stats)
+  message(STATUS "${s}")
+endforeach()
+
+if(NOT rc EQUAL 0)
+  file(GLOB found ${SCRATCH}/artifacts/*)
+  string(LENGTH "${out}" len)
+  if(len GREATER 6000)
+    math(EXPR from "${len} - 6000")
+    string(SUBSTRING "${out}" ${from} 6000 out)
+  endif()
+  message(FATAL_ERROR "${FUZZER} failed (exit ${rc}); reproducers: ${found}\n"
+                      "replay one with: ${FUZZER} <file>\nfull log: ${SCRATCH}/fuzz.log\n${out}")
+endif()
