@@ -34,25 +34,12 @@
 #include <sys/types.h>
 #include <time.h>
 
+#define BENCH_NAME "bench_cohort"
 #include "bench_util.h"
 
 #define RECORD 24
 #define CHUNK_RECORDS 65536 /* 1.5 MiB read buffer: the columns are the only big arrays */
 #define PERIOD_SECONDS (30 * INT64_C(86400))
-
-static double peak_rss_mib(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return -1.0;
-    return (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
-}
-
-static void fail(const char *what, int rc)
-{
-    fprintf(stderr, "bench_cohort: %s: %s\n", what, rtn_strerror(rc));
-    exit(1);
-}
 
 typedef struct columns {
     int64_t *customer, *time;
@@ -148,16 +135,6 @@ static rtn_cohort_table *build(const columns *c, double *t_add, double *t_finish
     *t_add = t1 - t0;
     *t_finish = t2 - t1;
     return t;
-}
-
-static void *xmalloc(size_t count, size_t size)
-{
-    void *p = malloc((count ? count : 1) * size);
-    if (!p) {
-        fprintf(stderr, "bench_cohort: out of memory\n");
-        exit(1);
-    }
-    return p;
 }
 
 /* r[a,b] as pandas_cohort.py prints it: "na" if cohort label a or period b is absent. */

@@ -29,34 +29,11 @@
 #include <sys/types.h>
 #include <time.h>
 
+#define BENCH_NAME "bench_km"
 #include "bench_util.h"
 
 static const double TIMES[] = {30, 90, 180, 365, 730};
 #define N_TIMES (sizeof TIMES / sizeof TIMES[0])
-
-static double peak_rss_mib(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return -1.0;
-    return (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
-}
-
-static void fail(const char *what, int rc)
-{
-    fprintf(stderr, "bench_km: %s: %s\n", what, rtn_strerror(rc));
-    exit(1);
-}
-
-static void *xmalloc(size_t count, size_t size)
-{
-    void *p = malloc((count ? count : 1) * size);
-    if (!p) {
-        fprintf(stderr, "bench_km: out of memory\n");
-        exit(1);
-    }
-    return p;
-}
 
 /* The size of path in bytes; exits on error. */
 static size_t file_size(const char *path)

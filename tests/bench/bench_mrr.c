@@ -49,6 +49,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#define BENCH_NAME "bench_mrr"
 #include "bench_util.h"
 
 #define RECORD 24
@@ -56,30 +57,6 @@
 #define DAYS_PER_PERIOD 30
 
 static int in_cents; /* --cents */
-
-static double peak_rss_mib(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return -1.0;
-    return (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
-}
-
-static void fail(const char *what, int rc)
-{
-    fprintf(stderr, "bench_mrr: %s: %s\n", what, rtn_strerror(rc));
-    exit(1);
-}
-
-static void *xmalloc(size_t count, size_t size)
-{
-    void *p = malloc((count ? count : 1) * size);
-    if (!p) {
-        fprintf(stderr, "bench_mrr: out of memory\n");
-        exit(1);
-    }
-    return p;
-}
 
 typedef struct columns {
     int64_t *customer, *period;
