@@ -110,6 +110,27 @@ static inline size_t fuzz_digest(const uint8_t *data, size_t size)
             __builtin_trap();                                                                      \
     } while (0)
 
+/* Defines `static void round_trip(const T *b)` for a builder type T with the functions
+ * T_serialize / _deserialize / _free: serialising b, reading it back and serialising the
+ * copy must give the same bytes (the formats are canonical). Needs <stdlib.h>. */
+#define FUZZ_DEFINE_ROUND_TRIP(T)                                                                  \
+    static void round_trip(const T *b)                                                             \
+    {                                                                                              \
+        size_t len = 0;                                                                            \
+        FUZZ_CHECK(T##_serialize(b, NULL, 0, &len) == RTN_EBUFSIZE);                          \
+        uint8_t *buf = malloc(len), *again = malloc(len);                                          \
+        if (buf && again && T##_serialize(b, buf, len, &len) == RTN_OK) {                     \
+            T *copy = NULL;                                                                        \
+            FUZZ_CHECK(T##_deserialize(&copy, buf, len, NULL) == RTN_OK);                     \
+            size_t len2 = 0;                                                                       \
+            FUZZ_CHECK(T##_serialize(copy, again, len, &len2) == RTN_OK && len2 == len);      \
+            FUZZ_CHECK(memcmp(buf, again, len) == 0);                                              \
+            T##_free(copy);                                                                   \
+        }                                                                                          \
+        free(buf);                                                                                 \
+        free(again);                                                                               \
+    }
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #endif

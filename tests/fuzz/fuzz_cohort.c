@@ -82,23 +82,7 @@ static void check_table(const rtn_cohort_builder *b)
     rtn_cohort_table_free(t);
 }
 
-/* Serialises b, reads it back, and checks the bytes of the copy are the same. */
-static void round_trip(const rtn_cohort_builder *b)
-{
-    size_t len = 0;
-    FUZZ_CHECK(rtn_cohort_builder_serialize(b, NULL, 0, &len) == RTN_EBUFSIZE);
-    uint8_t *buf = malloc(len), *again = malloc(len);
-    if (buf && again && rtn_cohort_builder_serialize(b, buf, len, &len) == RTN_OK) {
-        rtn_cohort_builder *copy = NULL;
-        FUZZ_CHECK(rtn_cohort_builder_deserialize(&copy, buf, len, NULL) == RTN_OK);
-        size_t len2 = 0;
-        FUZZ_CHECK(rtn_cohort_builder_serialize(copy, again, len, &len2) == RTN_OK && len2 == len);
-        FUZZ_CHECK(memcmp(buf, again, len) == 0);
-        rtn_cohort_builder_free(copy);
-    }
-    free(buf);
-    free(again);
-}
+FUZZ_DEFINE_ROUND_TRIP(rtn_cohort_builder)
 
 /* The parameters read back inside their bounds, which rtn_cohort_param_bounds() gives for the
  * six parameters and refuses for any other. */

@@ -68,22 +68,7 @@ static void check_table(const rtn_mrr_builder *b)
     rtn_mrr_table_free(t);
 }
 
-static void round_trip(const rtn_mrr_builder *b)
-{
-    size_t len = 0;
-    FUZZ_CHECK(rtn_mrr_builder_serialize(b, NULL, 0, &len) == RTN_EBUFSIZE);
-    uint8_t *buf = malloc(len), *again = malloc(len);
-    if (buf && again && rtn_mrr_builder_serialize(b, buf, len, &len) == RTN_OK) {
-        rtn_mrr_builder *copy = NULL;
-        FUZZ_CHECK(rtn_mrr_builder_deserialize(&copy, buf, len, NULL) == RTN_OK);
-        size_t len2 = 0;
-        FUZZ_CHECK(rtn_mrr_builder_serialize(copy, again, len, &len2) == RTN_OK && len2 == len);
-        FUZZ_CHECK(memcmp(buf, again, len) == 0);
-        rtn_mrr_builder_free(copy);
-    }
-    free(buf);
-    free(again);
-}
+FUZZ_DEFINE_ROUND_TRIP(rtn_mrr_builder)
 
 /* Two tables have the same periods and the same columns (NaN where the other is NaN). */
 static void same_tables(const rtn_mrr_table *x, const rtn_mrr_table *y)

@@ -54,23 +54,7 @@ static void check_curve(const rtn_km_builder *b)
     rtn_km_free(km);
 }
 
-/* Serialises b, reads it back, and checks the copy's bytes are the same. */
-static void round_trip(const rtn_km_builder *b)
-{
-    size_t len = 0;
-    FUZZ_CHECK(rtn_km_builder_serialize(b, NULL, 0, &len) == RTN_EBUFSIZE);
-    uint8_t *buf = malloc(len), *again = malloc(len);
-    if (buf && again && rtn_km_builder_serialize(b, buf, len, &len) == RTN_OK) {
-        rtn_km_builder *copy = NULL;
-        FUZZ_CHECK(rtn_km_builder_deserialize(&copy, buf, len, NULL) == RTN_OK);
-        size_t len2 = 0;
-        FUZZ_CHECK(rtn_km_builder_serialize(copy, again, len, &len2) == RTN_OK && len2 == len);
-        FUZZ_CHECK(memcmp(buf, again, len) == 0);
-        rtn_km_builder_free(copy);
-    }
-    free(buf);
-    free(again);
-}
+FUZZ_DEFINE_ROUND_TRIP(rtn_km_builder)
 
 /* A duration: mostly small multiples of 1/4 (ties), sometimes any double. */
 static double fuzz_time(fuzz_input *in)
