@@ -117,15 +117,15 @@ static inline size_t fuzz_digest(const uint8_t *data, size_t size)
     static void round_trip(const T *b)                                                             \
     {                                                                                              \
         size_t len = 0;                                                                            \
-        FUZZ_CHECK(T##_serialize(b, NULL, 0, &len) == RTN_EBUFSIZE);                          \
+        FUZZ_CHECK(T##_serialize(b, NULL, 0, &len) == RTN_EBUFSIZE);                               \
         uint8_t *buf = malloc(len), *again = malloc(len);                                          \
-        if (buf && again && T##_serialize(b, buf, len, &len) == RTN_OK) {                     \
+        if (buf && again && T##_serialize(b, buf, len, &len) == RTN_OK) {                          \
             T *copy = NULL;                                                                        \
-            FUZZ_CHECK(T##_deserialize(&copy, buf, len, NULL) == RTN_OK);                     \
+            FUZZ_CHECK(T##_deserialize(&copy, buf, len, NULL) == RTN_OK);                          \
             size_t len2 = 0;                                                                       \
-            FUZZ_CHECK(T##_serialize(copy, again, len, &len2) == RTN_OK && len2 == len);      \
+            FUZZ_CHECK(T##_serialize(copy, again, len, &len2) == RTN_OK && len2 == len);           \
             FUZZ_CHECK(memcmp(buf, again, len) == 0);                                              \
-            T##_free(copy);                                                                   \
+            T##_free(copy);                                                                        \
         }                                                                                          \
         free(buf);                                                                                 \
         free(again);                                                                               \
