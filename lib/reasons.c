@@ -100,7 +100,7 @@ int rtn_reason_tally_add(const int32_t *codes, const double *lost_mrr, size_t n,
     return RTN_OK;
 }
 
-/* qsort comparator context cannot be passed portably: the order is encoded in the rows. */
+/* Report orders for qsort: largest first, ties by the other measure, then by the lower code. */
 static int by_lost_mrr(const void *pa, const void *pb)
 {
     const rtn_reason_row *a = pa, *b = pb;
