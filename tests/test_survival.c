@@ -172,6 +172,22 @@ static void hand_worked_curve(void **state)
     rtn_km_free(km);
 }
 
+/* RMST never exceeds its horizon: 0 ≤ ∫₀^τ S ≤ τ. A fuzzer found two tiny times whose rounded
+ * widths summed to τ + 1 ulp; the true value is τ (S = 1 until the event at τ). */
+static void rmst_stays_within_horizon(void **state)
+{
+    (void)state;
+    const double dur[2] = {0x1.3020109430000p-1008, 0x1.109081000ff61p-991};
+    const uint8_t event[2] = {0, 1};
+    rtn_km *km = NULL;
+    assert_int_equal(rtn_km_build(dur, event, 2, RTN_CONF_LOG, 0.95, &km, NULL), RTN_OK);
+    double m = -1.0, se = -1.0;
+    assert_int_equal(rtn_km_rmst(km, dur[1], &m, &se), RTN_OK);
+    assert_true(m == dur[1]);
+    assert_true(se == 0.0);
+    rtn_km_free(km);
+}
+
 /* ---- merging and serialising: exact ------------------------------------------------------------------ */
 
 typedef struct subjects {
@@ -797,6 +813,7 @@ int main(void)
         cmocka_unit_test(kaplan_meier_matches_r),
         cmocka_unit_test(logrank_matches_r),
         cmocka_unit_test(hand_worked_curve),
+        cmocka_unit_test(rmst_stays_within_horizon),
         cmocka_unit_test(random_partitions_merge_exactly),
         cmocka_unit_test(integer_weights_are_replicated_rows),
         cmocka_unit_test(counts_equal_subjects),
