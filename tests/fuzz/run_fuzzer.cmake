@@ -1,6 +1,6 @@
 # A bounded libFuzzer run, as a ctest test (tests/CMakeLists.txt, RTN_BUILD_FUZZERS):
 #   cmake -DFUZZER=<libfuzz_x> -DCORPUS=<tests/fuzz/corpus/x> -DSCRATCH=<build dir> -DSECONDS=60
-#         [-DRSS_MB=2048] [-DUNIT_TIMEOUT=30] -P run_fuzzer.cmake
+#         [-DSEED=0] [-DRSS_MB=2048] [-DUNIT_TIMEOUT=30] -P run_fuzzer.cmake
 # The committed corpus is copied into SCRATCH/corpus (emptied first) and the fuzzer grows only
 # that copy; crash, leak, timeout and out-of-memory reproducers go to SCRATCH/artifacts/. Any
 # finding fails the test (libFuzzer exits non-zero); the last lines of the log give the
@@ -16,6 +16,9 @@ endif()
 if(NOT DEFINED UNIT_TIMEOUT)
   set(UNIT_TIMEOUT 30)
 endif()
+if(NOT DEFINED SEED)
+  set(SEED 0) # libFuzzer's own choice
+endif()
 
 file(REMOVE_RECURSE ${SCRATCH})
 file(MAKE_DIRECTORY ${SCRATCH}/corpus ${SCRATCH}/artifacts)
@@ -25,7 +28,8 @@ if(seeds)
 endif()
 
 execute_process(
-  COMMAND ${FUZZER} -max_total_time=${SECONDS} -rss_limit_mb=${RSS_MB} -timeout=${UNIT_TIMEOUT}
+  COMMAND ${FUZZER} -seed=${SEED} -max_total_time=${SECONDS} -rss_limit_mb=${RSS_MB}
+          -timeout=${UNIT_TIMEOUT}
           -print_final_stats=1 -artifact_prefix=${SCRATCH}/artifacts/ ${SCRATCH}/corpus
   RESULT_VARIABLE rc
   OUTPUT_VARIABLE out
@@ -51,12 +55,29 @@ foreach(s IN LISTS stats)
 endforeach()
 
 if(NOT rc EQUAL 0)
-  file(GLOB found ${SCRATCH}/artifacts/*)
-  string(LENGTH "${out}" len)
-  if(len GREATER 6000)
-    math(EXPR from "${len} - 6000")
+  # what a CI log must show, since the build directory is gone afterwards: the report from its
+  # first line (the stack trace; not the status lines before it) and the reproducer's bytes
+  string(REGEX MATCH "==[0-9]+==[ ]*ERROR" first "${out}")
+  if(first)
+    string(FIND "${out}" "${first}" from)
     string(SUBSTRING "${out}" ${from} 6000 out)
+  else()
+    string(LENGTH "${out}" len)
+    if(len GREATER 6000)
+      math(EXPR from "${len} - 6000")
+      string(SUBSTRING "${out}" ${from} 6000 out)
+    endif()
   endif()
-  message(FATAL_ERROR "${FUZZER} failed (exit ${rc}); reproducers: ${found}\n"
-                      "replay one with: ${FUZZER} <file>\nfull log: ${SCRATCH}/fuzz.log\n${out}")
+  file(GLOB found ${SCRATCH}/artifacts/*)
+  set(bytes "")
+  foreach(f IN LISTS found)
+    file(SIZE ${f} size)
+    if(size LESS_EQUAL 4096)
+      file(READ ${f} hex HEX)
+      string(APPEND bytes "${f} (${size} bytes, hex; xxd -r -p turns it back):\n${hex}\n")
+    endif()
+  endforeach()
+  message(FATAL_ERROR "${FUZZER} failed (exit ${rc}, seed ${SEED}); reproducers: ${found}\n"
+                      "replay one with: ${FUZZER} <file>\nfull log: ${SCRATCH}/fuzz.log\n"
+                      "${bytes}${out}")
 endif()
