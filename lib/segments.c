@@ -96,16 +96,46 @@ int rtn_proportion_lift_interval(uint64_t k1, uint64_t n1, uint64_t k0, uint64_t
     return RTN_OK;
 }
 
-/* The pooled z statistic; 0 when the pooled rate is 0 or 1 (no variance: undefined). */
+/* a·b with its 128 bits in two halves: four 32 × 32-bit products (portable: no __int128). */
+static void mul_u64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
+{
+    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu); /* < 3 · 2^32 */
+    *lo = (mid << 32) | (p00 & 0xffffffffu);
+    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/* a·b − c·d for counts. In doubles the two products round before they cancel: with a billion
+ * or 2^64 customers the pooled rate rounds to 1 and the statistic became 0/0. Here the products
+ * are exact and so is their difference; only the result is rounded (2^-52 relative at most). */
+static double cross_diff(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    uint64_t xh, xl, yh, yl;
+    mul_u64(a, b, &xh, &xl);
+    mul_u64(c, d, &yh, &yl);
+    int negative = xh < yh || (xh == yh && xl < yl);
+    if (negative) { /* swap: subtract the smaller from the larger */
+        uint64_t t = xh;
+        xh = yh, yh = t, t = xl, xl = yl, yl = t;
+    }
+    uint64_t lo = xl - yl, hi = xh - yh - (xl < yl);
+    double mag = (double)hi * 0x1p64 + (double)lo;
+    return negative ? -mag : mag;
+}
+
+/* The pooled z statistic (p1 − p0) / sqrt(p̄ (1 − p̄) (1/n1 + 1/n0)), in counts: with
+ * K = k1 + k0 and N = n1 + n0 it is (k1 n0 − k0 n1) sqrt(N / (n1 n0 K (N − K))), the numerator
+ * exact (cross_diff) and N − K the not-retained count, so that neither cancels. RTN_EUNDEFINED
+ * when the pooled rate is 0 or 1 (no variance). */
 static int pooled_z(uint64_t k1, uint64_t n1, uint64_t k0, uint64_t n0, double *z)
 {
-    /* totals as doubles: n1 + n0 may pass 2^64, the ratio does not care */
-    double n = (double)n1 + (double)n0, k = (double)k1 + (double)k0;
-    if (k == 0.0 || k == n)
+    if ((k1 == 0 && k0 == 0) || (k1 == n1 && k0 == n0))
         return RTN_EUNDEFINED;
-    double pooled = k / n;
-    double se = sqrt(pooled * (1.0 - pooled) * (1.0 / (double)n1 + 1.0 / (double)n0));
-    *z = ((double)k1 / (double)n1 - (double)k0 / (double)n0) / se;
+    /* totals as doubles: n1 + n0 may pass 2^64, and they are only multiplied */
+    double n = (double)n1 + (double)n0, k = (double)k1 + (double)k0;
+    double not_k = (double)(n1 - k1) + (double)(n0 - k0);
+    *z = cross_diff(k1, n0, k0, n1) * sqrt(n / ((double)n1 * (double)n0 * k * not_k));
     return RTN_OK;
 }
 
@@ -144,18 +174,18 @@ static int check_groups(const uint64_t *k, const uint64_t *n, size_t groups, uin
 }
 
 /* Pearson's statistic Σ (k_i − n_i p̄)² / (n_i p̄ (1 − p̄)), which sums both rows of the table;
- * RTN_EUNDEFINED when p̄ is 0 or 1. */
+ * RTN_EUNDEFINED when p̄ is 0 or 1. With K, N the totals each term is
+ * (k_i N − n_i K)² / (n_i K (N − K)): the difference exact (cross_diff), no 1 − p̄ to cancel. */
 static int pearson(const uint64_t *k, const uint64_t *n, size_t groups, uint64_t k_total,
                    uint64_t n_total, double *chisq, double *p_value)
 {
     if (k_total == 0 || k_total == n_total)
         return RTN_EUNDEFINED;
-    double pooled = (double)k_total / (double)n_total;
+    double scale = (double)k_total * (double)(n_total - k_total);
     rtn__sum sum = {0.0, 0.0};
     for (size_t g = 0; g < groups; ++g) {
-        double expected = (double)n[g] * pooled;
-        double d = (double)k[g] - expected;
-        rtn__sum_add(&sum, d * d / (expected * (1.0 - pooled)));
+        double d = cross_diff(k[g], n_total, n[g], k_total);
+        rtn__sum_add(&sum, d * d / ((double)n[g] * scale));
     }
     *chisq = rtn__sum_value(&sum);
     *p_value = rtn__chisq_upper(*chisq, (double)(groups - 1));

@@ -125,6 +125,26 @@ static void test_chisq(void **state)
     assert_true(chisq == SENTINEL && df == SENTINEL && p == SENTINEL);
 }
 
+/* Counts so large that the pooled rate rounds to 1 in doubles (a fuzzer found the statistic
+ * turning into 0/0). All K of segment 1 retained, none of 3 in segment 0: by hand the pooled z
+ * is (K·3 − 0·K) sqrt((K + 3) / (K · 3 · K · 3)) = sqrt(K + 3), and the 2 × 2 chi-square z². */
+static void test_huge_counts(void **state)
+{
+    (void)state;
+    const uint64_t big = UINT64_C(1) << 63; /* K + 3 is not a double: it rounds to K */
+    uint64_t k[] = {0, big}, n[] = {3, big};
+    double z, p, chisq, df;
+    assert_int_equal(rtn_proportion_ztest(k[1], n[1], k[0], n[0], &z, &p), RTN_OK);
+    assert_rel(z, sqrt(0x1p63 + 3.0), 1e-15);
+    assert_true(p == 0.0);
+    assert_int_equal(rtn_proportions_chisq(k, n, 2, &chisq, &df, &p), RTN_OK);
+    assert_rel(chisq, 0x1p63 + 3.0, 1e-15);
+    rtn_segment_row rows[2];
+    assert_int_equal(rtn_segments_compare(k, n, 2, 0, 0.95, rows, &chisq, &p), RTN_OK);
+    assert_rel(chisq, 0x1p63 + 3.0, 1e-15);
+    assert_rel(rows[1].z, sqrt(0x1p63 + 3.0), 1e-15);
+}
+
 /* The composite agrees with the functions it is made of, and marks what is undefined. */
 static void test_compare(void **state)
 {
@@ -256,7 +276,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count),         cmocka_unit_test(test_two_proportions),
-        cmocka_unit_test(test_chisq),         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_chisq),         cmocka_unit_test(test_huge_counts),
+        cmocka_unit_test(test_compare),
         cmocka_unit_test(test_economics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

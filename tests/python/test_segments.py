@@ -9,6 +9,7 @@ import ctypes
 import math
 import re
 from collections import Counter
+from fractions import Fraction
 from dataclasses import astuple
 
 import numpy as np
@@ -308,6 +309,27 @@ def test_two_proportion_errors(fails):
     # huge counts work (the totals may pass 2**64 in the pooled test)
     big = 2**63
     assert rt.proportion_ztest(big, 2**64 - 1, big - 2**40, 2**64 - 1).z > 0
+
+
+def _exact_chisq(k, n):
+    """Pearson's statistic in exact rational arithmetic, rounded once at the end."""
+    K, N = sum(k), sum(n)
+    stat = sum(Fraction((ki * N - ni * K) ** 2, ni * K * (N - K)) for ki, ni in zip(k, n))
+    return float(stat)
+
+
+@pytest.mark.parametrize("k, n", [
+    ([17651002172490708212, 0, 1, 2], [17651002172490708212, 3, 4, 5]),  # a fuzzer's input
+    ([2**63, 5], [2**63 + 7, 9]),
+    ([2**62, 0], [2**62 + 1, 1]),
+    ([10**18, 10**18 - 1], [10**18 + 1, 10**18 + 1]),
+])
+def test_huge_counts_against_exact_fractions(k, n):
+    # where the pooled rate rounds to 1 in doubles, the statistics stay what exact arithmetic gives
+    assert rt.proportions_chisq(k, n).chisq == pytest.approx(_exact_chisq(k, n), rel=1e-14)
+    z = rt.proportion_ztest(k[1], n[1], k[0], n[0]).z
+    assert z * z == pytest.approx(_exact_chisq(k[:2], n[:2]), rel=1e-14)
+    assert (z > 0) == (Fraction(k[1], n[1]) > Fraction(k[0], n[0]))
 
 
 def test_chisq_and_compare_errors(fails):
