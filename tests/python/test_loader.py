@@ -2,6 +2,7 @@
 import ctypes
 import ctypes.util
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -193,3 +194,13 @@ def test_retention_error_is_a_value_error_with_its_fields(fails):
     assert retention.strerror(retention.EUNDEFINED) in str(error)
     error = fails(retention.EDOMAIN, retention.nps_count, [10, 10, 11], bad_index=2)
     assert "at index 2" in str(error) and error.function == "rtn_nps_count"
+
+
+def test_retention_error_survives_pickling():
+    # a worker process (multiprocessing, Dask) ships its exception back pickled
+    error = retention.RetentionError(retention.EDOMAIN, "rtn_nps_count", bad_index=7,
+                                     detail="a note")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is retention.RetentionError and str(again) == str(error)
+    assert (again.code, again.name, again.function, again.bad_index, again.detail) == (
+        retention.EDOMAIN, "RTN_EDOMAIN", "rtn_nps_count", 7, "a note")

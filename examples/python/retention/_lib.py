@@ -43,12 +43,18 @@ class RetentionError(ValueError):
         self.name = _CODE_NAMES.get(code, "RTN_E?%d" % code)
         self.function = function
         self.bad_index = bad_index
+        self.detail = detail
         message = "%s: %s (%s)" % (function, strerror(code), self.name)
         if bad_index is not None:
             message += " at index %d" % bad_index
         if detail:
             message += ": " + detail
         super().__init__(message)
+
+    def __reduce__(self):
+        # the constructor's own arguments: pickling (multiprocessing, Dask workers shipping an
+        # error back) would otherwise call __init__ with the message alone, and fail
+        return (type(self), (self.code, self.function, self.bad_index, self.detail))
 
 
 # ---- loading ----------------------------------------------------------------------------------
