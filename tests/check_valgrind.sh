@@ -132,6 +132,11 @@ if [ -x "$CLI" ]; then
     # valgrind is its own entry below).
     "$CLI" rfm "$DATA/events.csv" --customer customer --time date --amount amount \
         --calibration-end 2025-09-30 --holdout-end 2025-12-31 --unit week >"$IN/rfm.csv" || exit 2
+    # Saved states, made outside valgrind; merged, saved again and refused under it (below).
+    "$CLI" cohort "$DATA/events.csv" --customer customer --time date --amount amount \
+        --save-state "$IN/events.state" >/dev/null || exit 2
+    "$CLI" km "$DATA/lifetimes.csv" --duration tenure_days --event churned \
+        --save-state "$IN/lifetimes.state" >/dev/null || exit 2
     # Fader & Hardie (2007) table 1: survivors of two 1000-customer cohorts.
     {
         echo "seg,alive"
@@ -193,6 +198,10 @@ if [ -x "$CLI" ]; then
     cli error_missing_column 1 "" km "$DATA/lifetimes.csv" --duration nope --event churned
     cli error_bad_rfm 1 "" fit bgnbd "$IN/bad_rfm.csv"
     cli error_missing_file 1 "" cohort "$IN/does_not_exist.csv" --customer customer --time date
+    cli cohort_state 0 "" cohort "$DATA/events.csv" --customer customer --time date \
+        --state "$IN/events.state" --save-state "$OUT/merged.state"
+    cli km_state 0 "" km --state "$IN/lifetimes.state,$IN/lifetimes.state" --format svg
+    cli error_bad_state 1 "" cohort --state "$IN/lifetimes.state"
 else
     echo "cli: skipped ($CLI not built)" >>"$OUT/skipped.txt"
 fi

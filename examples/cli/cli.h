@@ -84,10 +84,25 @@ int64_t cli_ids_intern(cli_ids *t, const char *s);
 /* The text of an interned id, or NULL. */
 const char *cli_ids_text(const cli_ids *t, int64_t id);
 void cli_ids_free(cli_ids *t);
+/* A customer id that is the same in every run (text_id.c): a canonical decimal int64 is itself,
+ * other text BLAKE2b-64 of "s" + text, as the Python module's retention.text_id(). For saved
+ * states, which only merge when their runs numbered customers alike. */
+int64_t cli_text_id(const char *text);
 /* Streams FILE's --customer, --time (Unix seconds or ISO 8601) and optional --amount columns into
- * b in batches, interning the customer ids into ids; a bad value stops the tool (file:line). */
+ * b in batches, interning the customer ids into ids (NULL: cli_text_id() instead); a bad value
+ * stops the tool (file:line). */
 void cli_load_events(const cli_command *cmd, const char *path, rtn_cohort_builder *b,
                      cli_ids *ids);
+/* ---- saved states: --state and --save-state (state.c) ----------------------------------------- */
+/* A whole file into a malloc'ed buffer / a buffer into a file; failures stop the tool. */
+uint8_t *cli_read_state(const char *path, size_t *len);
+void cli_write_state(const char *path, const uint8_t *buf, size_t len);
+/* The next name of a comma-separated --state list (advancing *list), copied into buf; NULL at
+ * the end. An empty name or one of cap bytes or more stops the tool. */
+const char *cli_state_path(const char **list, char *buf, size_t cap);
+/* Stops the tool with what a deserialise status means for the state file at path. */
+CLI_NORETURN void cli_state_failed(const char *path, const char *kind, int rc);
+
 /* Writes s as a CSV field on stdout: quoted when it holds a comma, a quote or a line end. */
 void cli_csv_text(const char *s);
 

@@ -190,6 +190,58 @@ static void print_svg(const table_out *o, int32_t offset, const char *title)
     puts("</svg>");
 }
 
+/* Two builders agree on a calendar setting (for the unit: on the period length too). */
+static int same_setting(const rtn_cohort_builder *a, const rtn_cohort_builder *b, int32_t param)
+{
+    int64_t x = 0, y = 0;
+    rtn_cohort_builder_get(a, param, &x);
+    rtn_cohort_builder_get(b, param, &y);
+    if (x != y)
+        return 0;
+    if (param == RTN_COHORT_PERIOD_UNIT && x == RTN_PERIOD_SECONDS)
+        return same_setting(a, b, RTN_COHORT_PERIOD_SECONDS);
+    return 1;
+}
+
+/* --state A,B,...: each saved builder merged into b. A state brings its calendar (period and
+ * UTC offset) to a b without events; one given explicitly must agree with it. */
+static void merge_states(const cli_command *cmd, rtn_cohort_builder *b)
+{
+    const char *list = cli_get(cmd, "state"), *path;
+    char buf[4096];
+    while ((path = cli_state_path(&list, buf, sizeof buf)) != NULL) {
+        size_t len;
+        uint8_t *bytes = cli_read_state(path, &len);
+        rtn_cohort_builder *s = NULL;
+        int rc = rtn_cohort_builder_deserialize(&s, bytes, len, NULL);
+        free(bytes);
+        if (rc != RTN_OK)
+            cli_state_failed(path, "cohort", rc);
+        if (cli_has(cmd, "period") && !same_setting(b, s, RTN_COHORT_PERIOD_UNIT))
+            cli_fail("%s: saved with another --period than this run's", path);
+        if (cli_has(cmd, "utc-offset") && !same_setting(b, s, RTN_COHORT_UTC_OFFSET_MINUTES))
+            cli_fail("%s: saved with another --utc-offset than this run's", path);
+        rc = rtn_cohort_builder_merge(b, s);
+        rtn_cohort_builder_free(s);
+        if (rc == RTN_EINVAL)
+            cli_fail("%s: its period or UTC offset differs from the other input's", path);
+        if (rc != RTN_OK)
+            cli_fail("%s: %s", path, rtn_strerror(rc));
+    }
+}
+
+static void save_state(const char *path, const rtn_cohort_builder *b)
+{
+    size_t len = 0;
+    if (rtn_cohort_builder_serialize(b, NULL, 0, &len) != RTN_EBUFSIZE)
+        cli_fail("%s: the state is too large to save", path);
+    uint8_t *buf = xmalloc(len ? len : 1);
+    if (rtn_cohort_builder_serialize(b, buf, len, &len) != RTN_OK)
+        cli_fail("%s: saving the state failed", path);
+    cli_write_state(path, buf, len);
+    free(buf);
+}
+
 int cmd_cohort(const cli_command *cmd, const char **files)
 {
     static const char *const kinds[] = {"on", "on-or-after", NULL};
@@ -219,24 +271,35 @@ int cmd_cohort(const cli_command *cmd, const char **files)
             cli_usage_error(cmd, "--observation-end: %s", why);
         set(cmd, b, RTN_COHORT_OBSERVATION_END, end, "observation-end");
     }
-    cli_ids ids = {0};
-    cli_load_events(cmd, files[0], b, &ids);
-    cli_ids_free(&ids);
+    /* saved states number customers alike in every run (cli_text_id); otherwise the dense
+     * numbers of interning, which keep the library's sort fastest */
+    int saving = cli_has(cmd, "state") || cli_has(cmd, "save-state");
+    if (files[0]) {
+        cli_ids ids = {0};
+        cli_load_events(cmd, files[0], b, saving ? NULL : &ids);
+        cli_ids_free(&ids);
+    }
+    merge_states(cmd, b);
+    if (cli_has(cmd, "save-state"))
+        save_state(cli_get(cmd, "save-state"), b);
+    /* a state's calendar may have replaced the defaults */
+    rtn_cohort_builder_get(b, RTN_COHORT_UTC_OFFSET_MINUTES, &offset);
+    const char *input = files[0] ? files[0] : cli_get(cmd, "state");
 
     rtn_cohort_table *t = NULL;
     int rc = rtn_cohort_builder_finish(b, &t);
     if (rc != RTN_OK)
-        cli_fail("%s: %s", files[0], rc == RTN_EUNDEFINED ? "no events: no cohorts"
-                                     : rc == RTN_EINVAL   ? "the observation end is before the first cohort"
-                                                          : rtn_strerror(rc));
+        cli_fail("%s: %s", input, rc == RTN_EUNDEFINED ? "no events: no cohorts"
+                                  : rc == RTN_EINVAL   ? "the observation end is before the first cohort"
+                                                       : rtn_strerror(rc));
     table_out o;
     read_table(t, &o);
     if (strcmp(format, "csv") == 0)
         print_csv(&o, (int32_t)offset);
     else if (strcmp(format, "json") == 0)
-        print_json(&o, (int32_t)offset, kind, cli_has(cmd, "amount"));
+        print_json(&o, (int32_t)offset, kind, cli_has(cmd, "amount") || cli_has(cmd, "state"));
     else
-        print_svg(&o, (int32_t)offset, files[0]);
+        print_svg(&o, (int32_t)offset, input);
     free(o.start);
     free(o.size);
     free(o.active);

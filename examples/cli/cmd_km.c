@@ -11,7 +11,7 @@
 #include "cli.h"
 
 #define BATCH 65536
-/* rtn_logrank() takes at most this many groups (lib/logrank.c; not stated in survival.h). */
+/* rtn_logrank() takes at most this many groups (survival.h: V has k² entries). */
 #define MAX_GROUPS 1024
 
 /* One group: its label, its builder, and its rows. */
@@ -37,6 +37,7 @@ typedef struct km_input {
     size_t ngroups;
     uint64_t rows, events;
     int positive_weight;
+    int merged_states; /* --state given: rows and events count only FILE's */
     /* the batch, and its rows regrouped group after group */
     double *duration, *entry, *weight, *duration2, *entry2, *weight2;
     uint8_t *event, *event2;
@@ -215,6 +216,52 @@ static int parse_row(km_input *in, size_t n, size_t *col, const char **why)
 }
 
 /* Reads the whole file into the builders. */
+/* The groups of an ungrouped input: one, without a label. */
+static void one_group(km_input *in)
+{
+    in->groups = xmalloc(MAX_GROUPS * sizeof *in->groups);
+    in->sorted = xmalloc(MAX_GROUPS * sizeof *in->sorted);
+    in->groups[0].label = NULL;
+    in->groups[0].b = new_builder(in);
+    in->groups[0].rows = 0;
+    in->ngroups = 1;
+    in->last = 0;
+}
+
+/* --state A,B,...: each saved builder merged into the one curve's (whose confidence options
+ * are kept: they are this run's). */
+static void merge_states(km_input *in)
+{
+    const char *list = cli_get(in->cmd, "state"), *path;
+    char buf[4096];
+    while ((path = cli_state_path(&list, buf, sizeof buf)) != NULL) {
+        size_t len;
+        uint8_t *bytes = cli_read_state(path, &len);
+        rtn_km_builder *s = NULL;
+        int rc = rtn_km_builder_deserialize(&s, bytes, len, NULL);
+        free(bytes);
+        if (rc != RTN_OK)
+            cli_state_failed(path, "Kaplan-Meier", rc);
+        rc = rtn_km_builder_merge(in->groups[0].b, s);
+        rtn_km_builder_free(s);
+        if (rc != RTN_OK)
+            cli_fail("%s: %s", path, rtn_strerror(rc));
+        in->merged_states = 1;
+    }
+}
+
+static void save_state(const char *path, const rtn_km_builder *b)
+{
+    size_t len = 0;
+    if (rtn_km_builder_serialize(b, NULL, 0, &len) != RTN_EBUFSIZE)
+        cli_fail("%s: the state is too large to save", path);
+    uint8_t *buf = xmalloc(len ? len : 1);
+    if (rtn_km_builder_serialize(b, buf, len, &len) != RTN_OK)
+        cli_fail("%s: saving the state failed", path);
+    cli_write_state(path, buf, len);
+    free(buf);
+}
+
 static void load(km_input *in)
 {
     /* each array twice: the batch as read, then regrouped */
@@ -229,15 +276,13 @@ static void load(km_input *in)
     in->event2 = in->event + BATCH;
     in->gid = xmalloc(2 * BATCH * sizeof *in->gid);
     in->perm = xmalloc(BATCH * sizeof *in->perm);
-    in->groups = xmalloc(MAX_GROUPS * sizeof *in->groups);
-    in->sorted = xmalloc(MAX_GROUPS * sizeof *in->sorted);
-    in->ngroups = 0;
-    in->last = 0;
-    if (!in->grouped) {
-        in->groups[0].label = NULL;
-        in->groups[0].b = new_builder(in);
-        in->groups[0].rows = 0;
-        in->ngroups = 1;
+    if (in->grouped) {
+        in->groups = xmalloc(MAX_GROUPS * sizeof *in->groups);
+        in->sorted = xmalloc(MAX_GROUPS * sizeof *in->sorted);
+        in->ngroups = 0;
+        in->last = 0;
+    } else {
+        one_group(in);
     }
     int more = 1, unparsable = 0;
     size_t bad_col = 0;
@@ -280,6 +325,9 @@ typedef struct km_curve {
 /* Why a builder of rows has no curve (rtn_km_builder_finish's RTN_EUNDEFINED). */
 static const char *undefined_reason(const km_input *in)
 {
+    if (in->merged_states)
+        return "no subject leaves: no survival curve (the saved states hold no events of "
+               "positive weight, or the risk set empties before later subjects enter)";
     if (in->rows == 0)
         return "no data rows (only a header): the survival curve of nothing is undefined";
     if (!in->positive_weight)
@@ -428,8 +476,8 @@ static void print_json(const km_input *in, double rho)
 }
 
 /* A curve's legend entry (or subtitle): "n = 200, 112 events, median 184". */
-static void describe(char *buf, size_t len, const km_group *g, const km_curve *c,
-                     const rtn_km *km)
+static void describe(const km_input *in, char *buf, size_t len, const km_group *g,
+                     const km_curve *c, const rtn_km *km)
 {
     double events = 0, m[3];
     char num[2][32];
@@ -441,8 +489,11 @@ static void describe(char *buf, size_t len, const km_group *g, const km_curve *c
         snprintf(num[1], sizeof num[1], "not reached");
     else
         format_double(num[1], sizeof num[1], m[0]);
-    snprintf(buf, len, "n = %llu, %s events, median %s", (unsigned long long)g->rows, num[0],
-             num[1]);
+    if (in->merged_states) /* the states' subjects are not counted: no n */
+        snprintf(buf, len, "%s events, median %s", num[0], num[1]);
+    else
+        snprintf(buf, len, "n = %llu, %s events, median %s", (unsigned long long)g->rows,
+                 num[0], num[1]);
 }
 
 static void print_csv(const km_input *in)
@@ -467,7 +518,7 @@ static void print_svg(const km_input *in, double rho)
     char (*legend)[256] = xmalloc(k * sizeof *legend);
     for (size_t i = 0; i < k; ++i) {
         const km_group *g = group_at(in, i);
-        describe(legend[i], sizeof legend[i], g, &c[i], km[i]);
+        describe(in, legend[i], sizeof legend[i], g, &c[i], km[i]);
         curves[i] = (svg_curve){g->label, c[i].rows, c[i].col[RTN_KM_TIME],
                                 c[i].col[RTN_KM_SURVIVAL], c[i].col[RTN_KM_LOWER],
                                 c[i].col[RTN_KM_UPPER], c[i].col[RTN_KM_CENSORED], legend[i]};
@@ -486,7 +537,8 @@ static void print_svg(const km_input *in, double rho)
     char band[96];
     snprintf(band, sizeof band, "shaded: %g%% confidence (%s)", 100 * in->confidence,
              conf_types[in->conf_type]);
-    svg_km(stdout, curves, k, subtitle, band, cli_get(in->cmd, "duration"));
+    const char *xlabel = cli_get(in->cmd, "duration"); /* no FILE, no column: say what it is */
+    svg_km(stdout, curves, k, subtitle, band, xlabel ? xlabel : "duration");
     free_all(in, c, km);
     free(curves);
     free(legend);
@@ -516,15 +568,26 @@ int cmd_km(const cli_command *cmd, const char **files)
         cli_usage_error(cmd, "--rho must be >= 0");
     if (cli_has(cmd, "rho") && !in.grouped)
         cli_usage_error(cmd, "--rho is a parameter of the test of --group COL");
-    if (!cli_has(cmd, "event"))
+    if (!cli_has(cmd, "event") && files[0])
         cli_usage_error(cmd, "--event COLUMN is required");
 
-    in.r = cli_open_column(cmd, files[0], "duration", &in.dcol);
-    in.ecol = find_column(&in, "event", NULL);
-    in.gcol = find_column(&in, "group", NULL);
-    in.ncol = find_column(&in, "entry", &in.has_entry);
-    in.wcol = find_column(&in, "weight", &in.has_weight);
-    load(&in);
+    int saving = cli_has(cmd, "state") || cli_has(cmd, "save-state");
+    if (saving && in.grouped)
+        cli_usage_error(cmd, "--state and --save-state keep one curve: not with --group");
+    if (files[0]) {
+        in.r = cli_open_column(cmd, files[0], "duration", &in.dcol);
+        in.ecol = find_column(&in, "event", NULL);
+        in.gcol = find_column(&in, "group", NULL);
+        in.ncol = find_column(&in, "entry", &in.has_entry);
+        in.wcol = find_column(&in, "weight", &in.has_weight);
+        load(&in);
+    } else {
+        in.path = cli_get(cmd, "state");
+        one_group(&in);
+    }
+    merge_states(&in);
+    if (cli_has(cmd, "save-state"))
+        save_state(cli_get(cmd, "save-state"), in.groups[0].b);
 
     if (in.grouped && in.rows == 0)
         cli_fail("%s: %s", in.path, undefined_reason(&in));

@@ -108,7 +108,8 @@ void cli_load_events(const cli_command *cmd, const char *path, rtn_cohort_builde
                 cli_bad_value(r, tcol, why);
             if (has_amount && cli_field_double(r, acol, &amount[n]) != 0)
                 cli_bad_value(r, acol, CLI_NOT_A_NUMBER);
-            customer[n] = cli_ids_intern(ids, csv_field(r, ccol));
+            const char *id = csv_field(r, ccol);
+            customer[n] = ids ? cli_ids_intern(ids, id) : cli_text_id(id);
             lines[n++] = csv_line(r);
         }
         size_t bad = 0;

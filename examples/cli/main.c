@@ -87,6 +87,8 @@ static cli_option cohort_opts[] = {
     {"observation-end", "TIME", "data observed through TIME (default: the latest event)", NULL},
     {"max-periods", "N", "at most N periods per cohort", NULL},
     {"format", "F", "csv (default), json, or svg (a heat-map)", NULL},
+    {"state", "FILE,...", "saved states to merge in (then FILE is optional)", NULL},
+    {"save-state", "FILE", "also save the merged state, for a later --state", NULL},
     END_OPTIONS};
 
 static cli_option km_opts[] = {
@@ -99,6 +101,8 @@ static cli_option km_opts[] = {
     {"confidence", "C", "confidence level of the bounds (default 0.95)", NULL},
     {"rho", "R", "with --group: weights S(t-)^R; 0 log-rank (default), 1 Peto-Peto", NULL},
     {"format", "F", "csv (default), json (default with --group) or svg (the curves)", NULL},
+    {"state", "FILE,...", "saved states to merge in (then FILE is optional)", NULL},
+    {"save-state", "FILE", "also save the merged state, for a later --state", NULL},
     END_OPTIONS};
 
 static cli_option rfm_opts[] = {
@@ -191,7 +195,12 @@ static const cli_command commands[] = {
      "Prints CSV: cohort,size,p0,p1,... with cohort the ISO date its first period starts and pK\n"
      "the share of the cohort active in period K; a cell whose period has not started by the\n"
      "observation end is censored and left empty (never 0). --format json adds active counts,\n"
-     "revenue, each cell's status (complete, partial, censored) and the average curve.",
+     "revenue, each cell's status (complete, partial, censored) and the average curve.\n"
+     "Saved states: --save-state OUT writes the builder (the library's format) and --state\n"
+     "A,B,... merges saved ones in, so runs over parts of a log give the table of all of it,\n"
+     "exactly. A saved state numbers customers the same in every run: an integer id is itself,\n"
+     "other text its 64-bit BLAKE2b hash (retention.text_id() in Python). The period and UTC\n"
+     "offset come with a state; --kind, --observation-end and --max-periods apply to the result.",
      cohort_opts, 1, cmd_cohort},
     {"km", "Kaplan-Meier survival curve; log-rank test of groups",
      "FILE --duration COL --event COL [--group COL]",
@@ -203,7 +212,9 @@ static const cli_command commands[] = {
      "[{group, n, observed, expected, median, median_lower, median_upper}]}, groups in sorted\n"
      "order of their text, a median null where S stays above 0.5; --format csv then adds a\n"
      "first column, group. --format svg draws the curves with their confidence bands.\n"
-     "Weights and entry times count as in R's survfit(Surv(entry, duration, event), weights).",
+     "Weights and entry times count as in R's survfit(Surv(entry, duration, event), weights).\n"
+     "Saved states (one curve, not with --group): --save-state OUT writes the builder and\n"
+     "--state A,B,... merges saved ones in: runs over parts of the subjects give their curve.",
      km_opts, 1, cmd_km},
     {"rfm", "RFM summary of a purchase log: the input of the models",
      "FILE --customer COL --time COL --calibration-end TIME",
@@ -365,7 +376,12 @@ static void parse_arguments(const cli_command *cmd, int argc, char **argv, const
         else
             cli_usage_error(cmd, "--%s needs a value", opt->name);
     }
-    if (nfiles < cmd->positionals)
+    /* saved states may stand in for the input file */
+    const char *states = NULL;
+    for (const cli_option *o = cmd->options; o->name; ++o)
+        if (strcmp(o->name, "state") == 0)
+            states = o->value;
+    if (nfiles < cmd->positionals && !(states && cmd->positionals == 1))
         cli_usage_error(cmd, cmd->positionals > 1 ? "a MODEL and a FILE are required"
                                                   : "a FILE is required");
 }

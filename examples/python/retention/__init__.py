@@ -65,7 +65,7 @@ from .models import (RFM_UNITS, BgNbdFit, GammaGammaFit, ParetoNbdFit, RfmSummar
                      pareto_nbd_fit, pareto_nbd_loglik, rfm_from_builder, rfm_summary, sbg_fit,
                      sbg_loglik)
 from .mrr import COLUMNS as MRR_COLUMNS
-from .mrr import MRRBuilder, MRRTable, mrr_movements
+from .mrr import MRRBuilder, MRRTable, mrr_movements, text_id
 from .rates import (Interval, arpa, churn_lifetime, churn_rate_average, churn_rate_convert,
                     churn_rate_customer_days, churn_rate_start, retention_rate, revenue_churn_gross,
                     revenue_churn_net, revenue_grr, revenue_nrr, revenue_quick_ratio,
@@ -103,7 +103,7 @@ __all__ = [
     "RFM_UNITS", "bgnbd_fit", "bgnbd_loglik", "BgNbdFit", "gamma_gamma_fit",
     "gamma_gamma_loglik", "GammaGammaFit", "clv", "pareto_nbd_fit", "pareto_nbd_loglik",
     "ParetoNbdFit",
-    "MRRBuilder", "MRRTable", "mrr_movements", "MRR_COLUMNS",
+    "MRRBuilder", "MRRTable", "mrr_movements", "MRR_COLUMNS", "text_id",
     "REASONS", "TEAMS", "reason_name", "reason_code", "reason_teams", "ReasonTally",
     "ReasonReport", "ReasonRow", "churn_reasons",
     "segment_counts", "compare_segments", "segments", "proportion_diff_interval",

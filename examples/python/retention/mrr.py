@@ -49,6 +49,7 @@ import ctypes
 import datetime as _dt
 import hashlib
 import numbers
+import re
 
 import numpy as np
 
@@ -82,6 +83,22 @@ def _label_hash(label):
         data = b"r" + ("%s.%s:%r" % (type(label).__module__, type(label).__qualname__,
                                      label)).encode("utf-8", "surrogatepass")
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little", signed=True)
+
+
+_CANONICAL_INTEGER = re.compile(r"(0|-?[1-9][0-9]*)")
+
+
+def text_id(text):
+    """The int64 the `retention` tool gives a customer id read as text, in the states it saves
+    (--save-state): a canonical decimal integer in int64's range ("42", "-7"; no leading zeros,
+    no "-0") is that integer; any other text is BLAKE2b-64 of "s" + its UTF-8 (what MRRBuilder
+    gives a str label). Build a CohortBuilder from text_id() of text ids and its state merges
+    with the tool's. Two different texts share an id with probability 2⁻⁶⁴ per pair."""
+    if not isinstance(text, str):
+        raise TypeError("text_id: a customer id as text (str), not %s" % type(text).__name__)
+    if _CANONICAL_INTEGER.fullmatch(text) and -2**63 <= int(text) < 2**63:
+        return int(text)
+    return _label_hash(text)
 
 
 def _is_integer_label(value):
