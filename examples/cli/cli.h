@@ -97,6 +97,9 @@ void cli_load_events(const cli_command *cmd, const char *path, rtn_cohort_builde
 /* A whole file into a malloc'ed buffer / a buffer into a file; failures stop the tool. */
 uint8_t *cli_read_state(const char *path, size_t *len);
 void cli_write_state(const char *path, const uint8_t *buf, size_t len);
+/* Saves a builder through its rtn_*_builder_serialize (wrapped to take a const void *). */
+typedef int (*cli_serializer)(const void *builder, uint8_t *buf, size_t cap, size_t *len);
+void cli_save_state(const char *path, cli_serializer serialize, const void *builder);
 /* The next name of a comma-separated --state list (advancing *list), copied into buf; NULL at
  * the end. An empty name or one of cap bytes or more stops the tool. */
 const char *cli_state_path(const char **list, char *buf, size_t cap);

@@ -230,16 +230,9 @@ static void merge_states(const cli_command *cmd, rtn_cohort_builder *b)
     }
 }
 
-static void save_state(const char *path, const rtn_cohort_builder *b)
+static int serialize(const void *b, uint8_t *buf, size_t cap, size_t *len)
 {
-    size_t len = 0;
-    if (rtn_cohort_builder_serialize(b, NULL, 0, &len) != RTN_EBUFSIZE)
-        cli_fail("%s: the state is too large to save", path);
-    uint8_t *buf = xmalloc(len ? len : 1);
-    if (rtn_cohort_builder_serialize(b, buf, len, &len) != RTN_OK)
-        cli_fail("%s: saving the state failed", path);
-    cli_write_state(path, buf, len);
-    free(buf);
+    return rtn_cohort_builder_serialize((const rtn_cohort_builder *)b, buf, cap, len);
 }
 
 int cmd_cohort(const cli_command *cmd, const char **files)
@@ -281,7 +274,7 @@ int cmd_cohort(const cli_command *cmd, const char **files)
     }
     merge_states(cmd, b);
     if (cli_has(cmd, "save-state"))
-        save_state(cli_get(cmd, "save-state"), b);
+        cli_save_state(cli_get(cmd, "save-state"), serialize, b);
     /* a state's calendar may have replaced the defaults */
     rtn_cohort_builder_get(b, RTN_COHORT_UTC_OFFSET_MINUTES, &offset);
     const char *input = files[0] ? files[0] : cli_get(cmd, "state");

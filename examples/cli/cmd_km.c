@@ -250,16 +250,9 @@ static void merge_states(km_input *in)
     }
 }
 
-static void save_state(const char *path, const rtn_km_builder *b)
+static int serialize(const void *b, uint8_t *buf, size_t cap, size_t *len)
 {
-    size_t len = 0;
-    if (rtn_km_builder_serialize(b, NULL, 0, &len) != RTN_EBUFSIZE)
-        cli_fail("%s: the state is too large to save", path);
-    uint8_t *buf = xmalloc(len ? len : 1);
-    if (rtn_km_builder_serialize(b, buf, len, &len) != RTN_OK)
-        cli_fail("%s: saving the state failed", path);
-    cli_write_state(path, buf, len);
-    free(buf);
+    return rtn_km_builder_serialize((const rtn_km_builder *)b, buf, cap, len);
 }
 
 static void load(km_input *in)
@@ -587,7 +580,7 @@ int cmd_km(const cli_command *cmd, const char **files)
     }
     merge_states(&in);
     if (cli_has(cmd, "save-state"))
-        save_state(cli_get(cmd, "save-state"), in.groups[0].b);
+        cli_save_state(cli_get(cmd, "save-state"), serialize, in.groups[0].b);
 
     if (in.grouped && in.rows == 0)
         cli_fail("%s: %s", in.path, undefined_reason(&in));

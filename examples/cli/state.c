@@ -43,6 +43,18 @@ void cli_write_state(const char *path, const uint8_t *buf, size_t len)
         cli_fail("%s: write error", path);
 }
 
+void cli_save_state(const char *path, cli_serializer serialize, const void *builder)
+{
+    size_t len = 0;
+    if (serialize(builder, NULL, 0, &len) != RTN_EBUFSIZE)
+        cli_fail("%s: the state is too large to save", path);
+    uint8_t *buf = xmalloc(len ? len : 1);
+    if (serialize(builder, buf, len, &len) != RTN_OK)
+        cli_fail("%s: saving the state failed", path);
+    cli_write_state(path, buf, len);
+    free(buf);
+}
+
 const char *cli_state_path(const char **list, char *buf, size_t cap)
 {
     const char *s = *list;
