@@ -1170,14 +1170,18 @@ def test_the_tools_saved_states_merge_with_the_modules(tmp_path):
         pytest.skip("RETENTION_CLI (the built `retention` tool) is not set")
     rng = np.random.default_rng(7)
     n = 3000
-    ids = np.array(["C%d" % i for i in rng.integers(0, 400, n)] + [str(i) for i in range(40)])
-    times = np.concatenate([rng.integers(1_700_000_000, 1_740_000_000, n),
-                            np.full(40, 1_720_000_000)])
-    amounts = np.round(rng.gamma(2.0, 20.0, n + 40), 2)
-    half = len(ids) // 2
+    # short ids, integers, and ids of one, two and three BLAKE2b blocks (128 bytes each)
+    odd = [str(i) for i in range(20)] + ["007", "-0"] + ["x" * k for k in (127, 128, 129, 300)]
+    odd += ["é" * 100, "Ω-%d" % 5]
+    half = n // 2 + len(odd)  # each half: random "C…" ids, then every odd one
+    ids = np.array(["C%d" % i for i in rng.integers(0, 400, n // 2)] + odd +
+                   ["C%d" % i for i in rng.integers(0, 400, n // 2)] + odd)
+    times = rng.integers(1_700_000_000, 1_740_000_000, len(ids))
+    amounts = np.round(rng.gamma(2.0, 20.0, len(ids)), 2)
     log = tmp_path / "half.csv"
     log.write_text("id,t,amount\n" + "".join(
-        "%s,%d,%.2f\n" % row for row in zip(ids[:half], times[:half], amounts[:half])))
+        "%s,%d,%.2f\n" % row for row in zip(ids[:half], times[:half], amounts[:half])),
+        encoding="utf-8")
     state = tmp_path / "half.st"
     subprocess.run([tool, "cohort", str(log), "--customer", "id", "--time", "t", "--amount",
                     "amount", "--save-state", str(state)], check=True, capture_output=True)
