@@ -6,6 +6,8 @@
  * split into cache-sized buckets first), folds duplicates, and merges the result into the state
  * in one linear pass; merging two builders is the same linear merge. Sorting rather than hashing
  * keeps every pass over main memory sequential. */
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,12 +40,31 @@ int rtn_cohort_builder_create(rtn_cohort_builder **out, const rtn_allocator *all
     return rtn__cohort_builder_new(out, alloc);
 }
 
+static void run_free(const rtn_allocator *a, rtn__cohort_run *r)
+{
+    rtn__free(a, r->customer);
+    rtn__free(a, r->period);
+    rtn__free(a, r->revenue);
+    memset(r, 0, sizeof *r);
+}
+
+double rtn__revenue_bound(const rtn__dd *revenue, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; ++i)
+        sum += fabs(revenue[i].hi) + fabs(revenue[i].lo);
+    return sum * (1.0 + 0x1p-40); /* each addition rounds by at most 2^-53 of the sum */
+}
+
 void rtn__cohort_set_entries(rtn_cohort_builder *b, int64_t *customer, int64_t *period,
                              rtn__dd *revenue, size_t n)
 {
     rtn__free(&b->alloc, b->customer);
     rtn__free(&b->alloc, b->period);
     rtn__free(&b->alloc, b->revenue);
+    for (size_t i = 0; i < b->n_more; ++i)
+        run_free(&b->alloc, &b->more[i]);
+    b->n_more = 0;
     b->customer = customer;
     b->period = period;
     b->revenue = revenue;
@@ -264,20 +285,10 @@ static inline int64_t bucket(const bucketer *k, int64_t time)
     return k->table[local / 86400 - (local % 86400 < 0) - k->dmin];
 }
 
-/* A chunk of sorted, distinct (customer, period) activity. */
-typedef struct chunk {
-    int64_t *customer, *period;
-    rtn__dd *revenue;
-    size_t n;
-} chunk;
+/* A chunk of sorted, distinct (customer, period) activity: a run. */
+typedef rtn__cohort_run chunk;
 
-static void chunk_free(const rtn_allocator *a, chunk *c)
-{
-    rtn__free(a, c->customer);
-    rtn__free(a, c->period);
-    rtn__free(a, c->revenue);
-    memset(c, 0, sizeof *c);
-}
+static void chunk_free(const rtn_allocator *a, chunk *c) { run_free(a, c); }
 
 /* Appends sorted packed keys to c, folding equal keys (one customer-period) into one entry. */
 static void fold_packed(const uint64_t *key, const double *val, size_t n, unsigned pbits,
@@ -515,6 +526,101 @@ static int merge_lists(const rtn_allocator *a, const chunk *x, const chunk *y, c
     return RTN_OK;
 }
 
+/* ---- runs ------------------------------------------------------------------------------------------
+ * Merging every add into the whole state copied the state each time: quadratic in the number of
+ * adds (a log read in 64 Ki-row batches, a PostgreSQL aggregate, a stream). Instead each add's
+ * sorted chunk becomes a run, and runs are merged like the digits of a binary counter: the last
+ * run into the one before it while it is at least half that one's size. Every entry is then
+ * copied O(log n) times in all, and there are at most log2(n) runs. Readers (finish, serialise,
+ * RFM, MRR) merge the runs into a temporary view first (rtn__cohort_flatten); the merge is exact
+ * and order-free, so the view is what merging every add at once gave. */
+
+/* The union of run x and the (owned) accumulated run *acc, into *acc; acc's old arrays freed. */
+static int absorb(const rtn_allocator *a, const chunk *x, chunk *acc)
+{
+    chunk m;
+    int rc = merge_lists(a, x, acc, &m);
+    if (rc != RTN_OK)
+        return rc;
+    chunk_free(a, acc);
+    *acc = m;
+    return RTN_OK;
+}
+
+/* Adds the (owned) run *fresh to b and merges runs as above; while a revenue sum could overflow
+ * (revenue_bound), merges everything at once, so that EOVERFLOW comes from this add as it always
+ * did. Nothing of b changes before every merge has succeeded; *fresh is consumed either way. */
+static int push_run(rtn_cohort_builder *b, chunk *fresh)
+{
+    const rtn_allocator *a = &b->alloc;
+    double bound = b->revenue_bound + rtn__revenue_bound(fresh->revenue, fresh->n);
+    if (b->n == 0) {
+        rtn__cohort_set_entries(b, fresh->customer, fresh->period, fresh->revenue, fresh->n);
+        b->revenue_bound = bound;
+        return RTN_OK;
+    }
+    int eager = !(bound < DBL_MAX / 4);
+    chunk acc = *fresh;
+    size_t k = b->n_more; /* runs more[k..] are merged into acc */
+    int rc = RTN_OK;
+    while (rc == RTN_OK && k > 0 &&
+           (eager || k == RTN__COHORT_MORE_RUNS || b->more[k - 1].n <= 2 * acc.n))
+        rc = absorb(a, &b->more[--k], &acc);
+    chunk main_run = {b->customer, b->period, b->revenue, b->n};
+    int into_main = k == 0 && (eager || b->n <= 2 * acc.n);
+    if (rc == RTN_OK && into_main)
+        rc = absorb(a, &main_run, &acc);
+    if (rc != RTN_OK) {
+        chunk_free(a, &acc);
+        return rc;
+    }
+    if (into_main) {
+        rtn__cohort_set_entries(b, acc.customer, acc.period, acc.revenue, acc.n);
+        b->revenue_bound = bound; /* a sum's size is at most its parts' */
+        return RTN_OK;
+    }
+    for (size_t i = k; i < b->n_more; ++i)
+        chunk_free(a, &b->more[i]);
+    b->more[k] = acc;
+    b->n_more = k + 1;
+    b->revenue_bound = bound;
+    return RTN_OK;
+}
+
+int rtn__cohort_flatten(const rtn_cohort_builder *b, rtn_cohort_builder *view)
+{
+    *view = *b;
+    if (b->n_more == 0)
+        return RTN_OK;
+    /* from the smallest run up: each merge is at most twice the size of the previous one */
+    const rtn_allocator *a = &b->alloc;
+    chunk acc = {0};
+    int rc = RTN_OK;
+    for (size_t k = b->n_more; rc == RTN_OK && k-- > 0;)
+        rc = absorb(a, &b->more[k], &acc);
+    chunk main_run = {b->customer, b->period, b->revenue, b->n};
+    if (rc == RTN_OK)
+        rc = absorb(a, &main_run, &acc);
+    if (rc != RTN_OK) {
+        chunk_free(a, &acc);
+        return rc;
+    }
+    view->customer = acc.customer;
+    view->period = acc.period;
+    view->revenue = acc.revenue;
+    view->n = view->cap = acc.n;
+    view->n_more = 0;
+    return RTN_OK;
+}
+
+void rtn__cohort_unflatten(const rtn_cohort_builder *b, rtn_cohort_builder *view)
+{
+    if (view->customer != b->customer) {
+        chunk merged = {view->customer, view->period, view->revenue, view->n};
+        chunk_free(&b->alloc, &merged);
+    }
+}
+
 /* Checks a (customer, time[, amount]) call; tmin/tmax receive the time range. */
 static int check_columns(const int64_t *customer, const int64_t *time, const double *amount,
                          size_t n, size_t *bad_index, int64_t *tmin, int64_t *tmax)
@@ -552,22 +658,12 @@ int rtn_cohort_builder_add(rtn_cohort_builder *b, const int64_t *customer, const
     int rc = check_columns(customer, time, amount, n, bad_index, &tmin, &tmax);
     if (rc != RTN_OK || n == 0)
         return rc;
-    chunk fresh = {0}, merged = {0};
+    chunk fresh = {0};
     rc = make_chunk(b, customer, time, amount, n, tmin, tmax, &fresh);
-    if (rc == RTN_OK) {
-        chunk old = {b->customer, b->period, b->revenue, b->n};
-        rc = b->n == 0 ? RTN_OK : merge_lists(&b->alloc, &old, &fresh, &merged);
-    }
-    if (rc != RTN_OK) {
-        chunk_free(&b->alloc, &fresh);
+    if (rc == RTN_OK)
+        rc = push_run(b, &fresh);
+    if (rc != RTN_OK)
         return rc;
-    }
-    if (b->n == 0) {
-        merged = fresh;
-    } else {
-        chunk_free(&b->alloc, &fresh);
-    }
-    rtn__cohort_set_entries(b, merged.customer, merged.period, merged.revenue, merged.n);
     note_times(b, tmax);
     return RTN_OK;
 }
@@ -645,12 +741,22 @@ int rtn_cohort_builder_merge(rtn_cohort_builder *into, const rtn_cohort_builder 
                            (into->unit == RTN_PERIOD_SECONDS &&
                             into->period_seconds != from->period_seconds)))
         return RTN_EINVAL;
-    chunk x = {into->customer, into->period, into->revenue, into->n};
-    chunk y = {from->customer, from->period, from->revenue, from->n};
-    chunk m;
+    rtn_cohort_builder xv, yv; /* each builder's runs as one */
     int64_t *sc, *sp;
     size_t sn;
-    int rc = merge_lists(&into->alloc, &x, &y, &m);
+    int rc = rtn__cohort_flatten(into, &xv);
+    if (rc != RTN_OK)
+        return rc;
+    if ((rc = rtn__cohort_flatten(from, &yv)) != RTN_OK) {
+        rtn__cohort_unflatten(into, &xv);
+        return rc;
+    }
+    chunk x = {xv.customer, xv.period, xv.revenue, xv.n};
+    chunk y = {yv.customer, yv.period, yv.revenue, yv.n};
+    chunk m;
+    rc = merge_lists(&into->alloc, &x, &y, &m);
+    rtn__cohort_unflatten(into, &xv);
+    rtn__cohort_unflatten(from, &yv);
     if (rc != RTN_OK)
         return rc;
     rc = merge_signups(&into->alloc, into->signup_customer, into->signup_period, into->n_signups,
@@ -665,6 +771,7 @@ int rtn_cohort_builder_merge(rtn_cohort_builder *into, const rtn_cohort_builder 
         into->period_seconds = from->period_seconds;
     }
     rtn__cohort_set_entries(into, m.customer, m.period, m.revenue, m.n);
+    into->revenue_bound += from->revenue_bound;
     rtn__cohort_set_signups(into, sc, sp, sn);
     note_times(into, from->latest);
     return RTN_OK;

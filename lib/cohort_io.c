@@ -24,17 +24,32 @@ static size_t serialized_size(const rtn_cohort_builder *b)
     return HEADER_SIZE + 4 * b->n_edges + ENTRY_SIZE * b->n + SIGNUP_SIZE * b->n_signups + 8;
 }
 
-int rtn_cohort_builder_serialize(const rtn_cohort_builder *b, uint8_t *buf, size_t cap,
+static void put_builder(const rtn_cohort_builder *b, uint8_t *buf);
+
+int rtn_cohort_builder_serialize(const rtn_cohort_builder *given, uint8_t *buf, size_t cap,
                                  size_t *len)
 {
-    if (!b || !len)
+    if (!given || !len)
         return RTN_EINVAL;
-    size_t need = serialized_size(b);
+    rtn_cohort_builder b; /* the runs of later adds merged: the format has one sorted list */
+    int rc = rtn__cohort_flatten(given, &b);
+    if (rc != RTN_OK)
+        return rc;
+    size_t need = serialized_size(&b);
     if (need == 0)
-        return RTN_ENOMEM;
-    *len = need;
-    if (!buf || cap < need)
-        return RTN_EBUFSIZE;
+        rc = RTN_ENOMEM;
+    else if (!buf || cap < need)
+        rc = RTN_EBUFSIZE;
+    else
+        put_builder(&b, buf);
+    if (need != 0)
+        *len = need;
+    rtn__cohort_unflatten(given, &b);
+    return rc;
+}
+
+static void put_builder(const rtn_cohort_builder *b, uint8_t *buf)
+{
     uint8_t *p = buf;
     memcpy(p, MAGIC, 8);
     p += 8;
@@ -68,7 +83,6 @@ int rtn_cohort_builder_serialize(const rtn_cohort_builder *b, uint8_t *buf, size
         p = put_u64(p, (uint64_t)b->signup_period[i]);
     }
     put_u64(p, fnv1a(buf, (size_t)(p - buf)));
-    return RTN_OK;
 }
 
 /* ---- validating reader ----------------------------------------------------------------------------- */
@@ -158,6 +172,7 @@ static int read_body(reader *r, rtn_cohort_builder *b, size_t n_entries, size_t 
             (i > 0 && (cust[i] < cust[i - 1] || (cust[i] == cust[i - 1] && per[i] <= per[i - 1]))))
             return RTN_ECORRUPT;
     }
+    b->revenue_bound = rtn__revenue_bound(rev, n_entries);
     int64_t *sc = rtn__alloc(a, n_signups, sizeof *sc), *sp = rtn__alloc(a, n_signups, sizeof *sp);
     rtn__cohort_set_signups(b, sc, sp, n_signups);
     if (!sc || !sp)

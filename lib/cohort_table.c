@@ -291,12 +291,25 @@ static void summarise(const rtn_cohort_builder *b, rtn_cohort_table *t, const rt
     }
 }
 
+static int finish_flat(const rtn_cohort_builder *b, rtn_cohort_table **out);
+
 int rtn_cohort_builder_finish(const rtn_cohort_builder *b, rtn_cohort_table **out)
 {
     if (!b || !out)
         return RTN_EINVAL;
     if (b->n == 0 && b->n_signups == 0)
         return RTN_EUNDEFINED;
+    rtn_cohort_builder view; /* the runs of later adds merged into one */
+    int rc = rtn__cohort_flatten(b, &view);
+    if (rc == RTN_OK)
+        rc = finish_flat(&view, out);
+    rtn__cohort_unflatten(b, &view);
+    return rc;
+}
+
+/* rtn_cohort_builder_finish() of a builder of one run. */
+static int finish_flat(const rtn_cohort_builder *b, rtn_cohort_table **out)
+{
     int64_t end = b->obs_end_set ? b->obs_end : b->latest;
     int64_t end_period = rtn__period_of(end, b->unit, b->period_seconds, b->offset_minutes);
     int64_t *cohorts;

@@ -107,13 +107,16 @@ int rtn_mrr_builder_is_set(const rtn_mrr_builder *b, int32_t param, int32_t *is_
     return RTN_OK;
 }
 
-/* The earliest period of any row (0 rows included): a scan, the entries being sorted by
- * customer first. */
+/* The earliest period of any row (0 rows included): a scan of every run, the entries being
+ * sorted by customer first. */
 static int64_t earliest_period(const rtn_cohort_builder *rows)
 {
     int64_t lo = rows->period[0];
     for (size_t i = 1; i < rows->n; ++i)
         lo = rows->period[i] < lo ? rows->period[i] : lo;
+    for (size_t k = 0; k < rows->n_more; ++k)
+        for (size_t i = 0; i < rows->more[k].n; ++i)
+            lo = rows->more[k].period[i] < lo ? rows->more[k].period[i] : lo;
     return lo;
 }
 
@@ -377,12 +380,14 @@ int rtn_mrr_builder_finish(const rtn_mrr_builder *b, rtn_mrr_table **out)
                  rtn__alloc(a, N_MOVES * count, sizeof(uint64_t))};
     rtn_mrr_table *t = rtn__alloc(a, 1, sizeof *t);
     double *column = rtn__alloc(a, RTN_MRR_COLUMN_COUNT * count, sizeof(double));
-    rc = RTN_ENOMEM;
-    if (!br.amount || !br.customers || !t || !column)
+    rtn_cohort_builder view; /* the rows' runs merged into one */
+    int flat = rtn__cohort_flatten(b->rows, &view);
+    rc = flat == RTN_EOVERFLOW ? RTN_EOVERFLOW : RTN_ENOMEM;
+    if (!br.amount || !br.customers || !t || !column || flat != RTN_OK)
         goto done;
     memset(br.amount, 0, N_MOVES * count * sizeof(rtn__dd));
     memset(br.customers, 0, N_MOVES * count * sizeof(uint64_t));
-    const rtn_cohort_builder *r = b->rows;
+    const rtn_cohort_builder *r = &view;
     for (size_t i = 0; i < r->n;) {
         size_t j = i + 1;
         while (j < r->n && r->customer[j] == r->customer[i])
@@ -399,6 +404,7 @@ int rtn_mrr_builder_finish(const rtn_mrr_builder *b, rtn_mrr_table **out)
         t = NULL, column = NULL;
     }
 done:
+    rtn__cohort_unflatten(b->rows, &view);
     rtn__free(a, br.amount);
     rtn__free(a, br.customers);
     rtn__free(a, column);

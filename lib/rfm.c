@@ -75,6 +75,9 @@ static int summarise(const rtn_cohort_builder *b, size_t i, size_t j, int64_t ca
     return 1;
 }
 
+static int summarise_all(const rtn_cohort_builder *b, int64_t calibration_end,
+                         int64_t holdout_end, double periods_per_unit, rtn_rfm **out);
+
 int rtn_rfm_from_builder(const rtn_cohort_builder *b, int64_t calibration_end, int64_t holdout_end,
                          double periods_per_unit, rtn_rfm **out)
 {
@@ -83,6 +86,18 @@ int rtn_rfm_from_builder(const rtn_cohort_builder *b, int64_t calibration_end, i
         return RTN_EINVAL;
     if (calibration_end < RTN_TIME_MIN || holdout_end > RTN_TIME_MAX)
         return RTN_EDOMAIN;
+    rtn_cohort_builder view; /* the runs of later adds merged into one */
+    int rc = rtn__cohort_flatten(b, &view);
+    if (rc == RTN_OK)
+        rc = summarise_all(&view, calibration_end, holdout_end, periods_per_unit, out);
+    rtn__cohort_unflatten(b, &view);
+    return rc;
+}
+
+/* rtn_rfm_from_builder() of a builder of one run, its arguments checked. */
+static int summarise_all(const rtn_cohort_builder *b, int64_t calibration_end,
+                         int64_t holdout_end, double periods_per_unit, rtn_rfm **out)
+{
     int64_t cal = rtn__period_of(calibration_end, b->unit, b->period_seconds, b->offset_minutes);
     int64_t hold = rtn__period_of(holdout_end, b->unit, b->period_seconds, b->offset_minutes);
     size_t customers = 0;

@@ -679,6 +679,115 @@ static uint8_t *serialize(const rtn_cohort_builder *b, size_t *len)
     return buf;
 }
 
+/* Adds of falling sizes leave the builder several runs (lib/cohort.c, "runs"), which every reader
+ * must see merged: against one add of the same events, the same bytes, table and RFM summary.
+ * Then each allocation of each reader fails in turn: RTN_ENOMEM with its outputs untouched
+ * (leaks: the sanitizer and valgrind builds), and success once the budget suffices. */
+static const size_t falling[] = {4400, 1000, 400, 150, 50}; /* each > twice the next */
+
+static rtn_cohort_builder *falling_adds(const events *e, const rtn_allocator *a)
+{
+    rtn_cohort_builder *b = NULL;
+    assert_int_equal(rtn_cohort_builder_create(&b, a), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS, 30 * DAY), RTN_OK);
+    size_t at = 0;
+    for (size_t k = 0; k < sizeof falling / sizeof falling[0]; at += falling[k++])
+        assert_int_equal(rtn_cohort_builder_add(b, e->customer + at, e->time + at, e->amount + at,
+                                                falling[k], NULL),
+                         RTN_OK);
+    assert_int_equal(at, R_EVENTS);
+    return b;
+}
+
+static void rfm_columns(const rtn_cohort_builder *b, double *out /* 4 × R_EVENTS */, size_t *n)
+{
+    rtn_rfm *r = NULL;
+    assert_int_equal(rtn_rfm_from_builder(b, 500 * DAY, 500 * DAY, 1.0, &r), RTN_OK);
+    assert_int_equal(rtn_rfm_size(r, n), RTN_OK);
+    for (int32_t c = RTN_RFM_X; c <= RTN_RFM_MONETARY; ++c)
+        assert_int_equal(rtn_rfm_column(r, c, out + (size_t)c * R_EVENTS, R_EVENTS), RTN_OK);
+    rtn_rfm_free(r);
+}
+
+static void readers_merge_the_runs_of_many_adds(void **state)
+{
+    (void)state;
+    static events e;
+    static double rfm_once[4 * R_EVENTS], rfm_runs[4 * R_EVENTS];
+    random_events(&e, 777);
+    rtn_cohort_builder *once = thirty_day_builder();
+    assert_int_equal(rtn_cohort_builder_add(once, e.customer, e.time, e.amount, R_EVENTS, NULL),
+                     RTN_OK);
+    rtn_cohort_builder *runs = falling_adds(&e, NULL);
+    size_t len_once, len_runs, n_once, n_runs;
+    uint8_t *bytes_once = serialize(once, &len_once), *bytes_runs = serialize(runs, &len_runs);
+    assert_int_equal(len_once, len_runs);
+    assert_memory_equal(bytes_once, bytes_runs, len_once);
+    table_dump x, y;
+    dump(once, &x);
+    dump(runs, &y);
+    assert_same(&x, &y);
+    dump_free(&x);
+    dump_free(&y);
+    memset(rfm_once, 0, sizeof rfm_once);
+    memset(rfm_runs, 0, sizeof rfm_runs);
+    rfm_columns(once, rfm_once, &n_once);
+    rfm_columns(runs, rfm_runs, &n_runs);
+    assert_int_equal(n_once, n_runs);
+    assert_memory_equal(rfm_once, rfm_runs, sizeof rfm_once);
+
+    /* the readers, each allocation failing in turn */
+    int finished = 0;
+    for (int budget = 0; !finished; ++budget) {
+        assert_true(budget < 1000);
+        failing f = {1 << 30, 0};
+        rtn_allocator a = {failing_alloc, failing_free, &f};
+        rtn_cohort_builder *b = falling_adds(&e, &a);
+        rtn_cohort_builder *other = NULL;
+        assert_int_equal(rtn_cohort_builder_deserialize(&other, bytes_once, len_once, &a), RTN_OK);
+        f.left = budget, f.calls = 0;
+        rtn_cohort_table *t = (rtn_cohort_table *)&f; /* a sentinel: untouched on failure */
+        int rc_finish = rtn_cohort_builder_finish(b, &t);
+        f.left = budget;
+        size_t len = 12345;
+        int rc_size = rtn_cohort_builder_serialize(b, NULL, 0, &len);
+        f.left = budget;
+        rtn_rfm *r = (rtn_rfm *)&f;
+        int rc_rfm = rtn_rfm_from_builder(b, 500 * DAY, 500 * DAY, 1.0, &r);
+        f.left = budget;
+        int rc_merge = rtn_cohort_builder_merge(other, b);
+        f.left = 1 << 30;
+        assert_true(rc_finish == RTN_OK || (rc_finish == RTN_ENOMEM && t == (rtn_cohort_table *)&f));
+        assert_true(rc_size == RTN_EBUFSIZE || (rc_size == RTN_ENOMEM && len == 12345));
+        assert_true(rc_rfm == RTN_OK || (rc_rfm == RTN_ENOMEM && r == (rtn_rfm *)&f));
+        assert_true(rc_merge == RTN_OK || rc_merge == RTN_ENOMEM);
+        if (rc_size == RTN_EBUFSIZE)
+            assert_int_equal(len, len_once);
+        size_t len_other;
+        uint8_t *after = serialize(other, &len_other);
+        if (rc_merge == RTN_ENOMEM) { /* unchanged */
+            assert_int_equal(len_other, len_once);
+            assert_memory_equal(after, bytes_once, len_once);
+        }
+        free(after);
+        finished = rc_finish == RTN_OK && rc_size == RTN_EBUFSIZE && rc_rfm == RTN_OK &&
+                   rc_merge == RTN_OK;
+        if (rc_finish == RTN_OK)
+            rtn_cohort_table_free(t);
+        if (rc_rfm == RTN_OK)
+            rtn_rfm_free(r);
+        rtn_cohort_builder_free(other);
+        rtn_cohort_builder_free(b);
+        if (budget == 0) /* serialising a builder of one run allocates nothing: this one had runs */
+            assert_int_equal(rc_size, RTN_ENOMEM);
+    }
+    free(bytes_once);
+    free(bytes_runs);
+    rtn_cohort_builder_free(once);
+    rtn_cohort_builder_free(runs);
+}
+
 /* FNV-1a as the format defines it, to forge buffers that pass the checksum */
 static void reseal(uint8_t *buf, size_t len)
 {
@@ -1032,6 +1141,7 @@ int main(void)
         cmocka_unit_test(random_partitions_merge_exactly),
         cmocka_unit_test(relabelled_customers_give_the_same_table),
         cmocka_unit_test(large_add_matches_small_adds),
+        cmocka_unit_test(readers_merge_the_runs_of_many_adds),
         cmocka_unit_test(serialization_rejects_damage),
         cmocka_unit_test(allocation_failures),
         cmocka_unit_test(builder_bad_input),

@@ -120,9 +120,9 @@ void format_double(char *buf, size_t len, double v);
 /* malloc / realloc that stop the tool with "out of memory" instead of returning NULL. */
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
-/* Rows per batch handed to a builder's add: a builder merges each batch into everything added
- * so far, so batches grow with the rows read (doubling from 64Ki up to 4Mi) to keep the total
- * work O(n log n) instead of quadratic in the number of batches. */
+/* Rows per batch handed to a builder's add: batches grow with the rows read (doubling from 64Ki
+ * up to 4Mi), so that a large file makes few calls and few runs for the builder to merge (its
+ * adds cost O(n log n) in all whatever the batch size; larger batches cost less per row). */
 #define CLI_BATCH_MIN ((size_t)1 << 16)
 size_t cli_batch_size(size_t current, uint64_t rows_so_far);
 /* Writes v to stdout as format_double() spells it, or NA (R's spelling) when v is NaN. */

@@ -44,9 +44,9 @@ void _PG_init(void);
 
 /*
  * Cohort rows are buffered and handed to the builder in batches: each rtn_cohort_builder_add()
- * sorts its batch and merges it into the whole state, so a batch per row would be quadratic.
- * Batches grow with the rows already added (as the CLI's do) so that the number of merges
- * stays logarithmic for moderate inputs, up to a cap that bounds the buffer at 24 MiB.
+ * sorts its batch into a run of the state, and a call per row would pay that call's fixed cost
+ * per row. Batches grow with the rows already added (as the CLI's do), so that a large scan
+ * makes few calls and few runs to merge, up to a cap that bounds the buffer at 24 MiB.
  */
 #define COHORT_BATCH_MIN ((Size) 1 << 16)
 #define COHORT_BATCH_MAX ((Size) 1 << 20)

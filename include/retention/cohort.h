@@ -151,9 +151,11 @@ RTN_API int rtn_cohort_builder_set_brackets(rtn_cohort_builder *b, const uint32_
 /**
  * Adds events: customer[i] was active at time[i], spending amount[i]. Columns of length n, in
  * any order; repeated events and customers seen in earlier calls are fine. The whole call is
- * validated first: on error nothing is added. Each call sorts its events and merges them into
- * the state, so a call costs O(n log n + state): feed large chunks (doubling chunk sizes keep a
- * stream's total O(N log N); many small calls into a large state are quadratic).
+ * validated first: on error nothing is added. Each call sorts its events into a run of the
+ * state; runs are merged like the digits of a binary counter (the newest into the one before it
+ * while at least half its size), so a stream of N events costs O(N log N) in all whatever the
+ * chunk sizes, and the functions that read the state (finish, serialise, RFM) first merge the
+ * remaining runs (at most log2 N) into a temporary copy. Larger chunks are cheaper per event.
  * @param customer any int64 ids. @param time Unix seconds (RTN_TIME_MIN … RTN_TIME_MAX).
  * @param amount may be NULL (no revenue); else finite values (refunds may be negative).
  * @param[out] bad_index may be NULL; on ::RTN_EDOMAIN the index of the first bad time or amount.
@@ -200,7 +202,8 @@ RTN_API int rtn_cohort_builder_merge(rtn_cohort_builder *into, const rtn_cohort_
  *   by (customer, period), unique · n_signups × (i64 customer · i64 period) sorted, unique ·
  *   u64 FNV-1a checksum of every byte before it.
  * @return ::RTN_OK; ::RTN_EINVAL for a NULL builder or @p len; ::RTN_EBUFSIZE (with *len set) when
- *         buf is NULL or cap < *len; ::RTN_ENOMEM if the size would not fit a size_t.
+ *         buf is NULL or cap < *len; ::RTN_ENOMEM if the size would not fit a size_t,
+ *         or memory to merge the runs of separate adds into one list ran out (*len unchanged).
  */
 RTN_API int rtn_cohort_builder_serialize(const rtn_cohort_builder *b, uint8_t *buf, size_t cap,
                                          size_t *len);

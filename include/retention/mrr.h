@@ -157,10 +157,9 @@ RTN_API int rtn_mrr_builder_get(const rtn_mrr_builder *b, int32_t param, int64_t
 
 /**
  * Adds rows: customer[i] paid mrr[i] in period[i]. Columns of length n, any order; n = 0 adds
- * nothing. The whole call is validated first: on error nothing is added. Each call sorts its rows
- * and merges them into everything added so far, so a call costs O(n log n + state): feed large
- * chunks (doubling chunk sizes keep a stream's total O(N log N); many small calls into a large
- * state are quadratic).
+ * nothing. The whole call is validated first: on error nothing is added. The rows go into a
+ * cohort builder's state (see rtn_cohort_builder_add()): a stream of N rows costs O(N log N) in
+ * all whatever the chunk sizes; larger chunks are cheaper per row.
  * @param customer any int64 ids.
  * @param period indices in RTN_MRR_PERIOD_MIN … RTN_MRR_PERIOD_MAX.
  * @param mrr finite amounts ≥ 0 (0 = not paying, but the period counts for the window).
@@ -191,7 +190,8 @@ RTN_API int rtn_mrr_builder_merge(rtn_mrr_builder *into, const rtn_mrr_builder *
  *   format, with period unit ::RTN_PERIOD_SECONDS of 1 second, offset 0, no signups, amounts
  *   ≥ 0: the "time" of a row is its period index) · u64 FNV-1a checksum of every byte before it.
  * @return ::RTN_OK; ::RTN_EINVAL for a NULL builder or @p len; ::RTN_EBUFSIZE (with *len set)
- *         when buf is NULL or cap < *len; ::RTN_ENOMEM if the size would not fit a size_t.
+ *         when buf is NULL or cap < *len; ::RTN_ENOMEM if the size would not fit a size_t,
+ *         or memory to merge the runs of separate adds into one list ran out (*len unchanged).
  */
 RTN_API int rtn_mrr_builder_serialize(const rtn_mrr_builder *b, uint8_t *buf, size_t cap,
                                       size_t *len);

@@ -4,12 +4,13 @@
  * repetitions) against two floors: reading the input columns once (fread of events.bin and
  * splitting it into columns) and scanning the columns once in memory (a sum of each).
  *
- *   bench_cohort DATA_DIR [REPEATS] [--full]
+ *   bench_cohort DATA_DIR [REPEATS] [--full] [--chunk ROWS]
  *     DATA_DIR  output of gen_events.py (events.bin: 24-byte little-endian records
  *               int64 customer_id, int32 day, uint32 reserved, float64 amount)
  *     REPEATS   default 5
  *     --full    also print the count matrix, one row per cohort as pandas_cohort.py --full
  *               does, with "-" for censored cells (pandas prints 0 there)
+ *     --chunk   add the events ROWS at a time (a stream of adds), not in one call
  *
  * Columns: customer = customer_id, time = day * 86400, amount. Period RTN_PERIOD_SECONDS of
  * 30 * 86400 s, so a period index is day // 30 exactly as in the pandas recipe, and a cohort's
@@ -104,6 +105,10 @@ static void read_columns(const char *path, columns *out)
 }
 
 /* One builder run: create, set, add, finish. Exits on error. */
+/* Rows per rtn_cohort_builder_add() call: all at once (0, the default), or --chunk N, as a
+ * stream, a PostgreSQL aggregate or a batched reader hands them over. */
+static size_t chunk_rows;
+
 static rtn_cohort_table *build(const columns *c, double *t_add, double *t_finish)
 {
     rtn_cohort_builder *b = NULL;
@@ -119,7 +124,12 @@ static rtn_cohort_table *build(const columns *c, double *t_add, double *t_finish
         rtn_cohort_builder_free(b);
         fail("rtn_cohort_builder_set", rc);
     }
-    rc = rtn_cohort_builder_add(b, c->customer, c->time, c->amount, c->n, &bad);
+    size_t step = chunk_rows ? chunk_rows : c->n;
+    for (size_t at = 0; rc == RTN_OK && at < c->n; at += step) {
+        size_t m = c->n - at < step ? c->n - at : step;
+        rc = rtn_cohort_builder_add(b, c->customer + at, c->time + at, c->amount + at, m, &bad);
+        bad += at;
+    }
     if (rc != RTN_OK) {
         rtn_cohort_builder_free(b);
         fprintf(stderr, "bench_cohort: rtn_cohort_builder_add: event %zu: %s\n", bad,
@@ -159,6 +169,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--full") == 0)
             full = 1;
+        else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc)
+            chunk_rows = (size_t)strtoull(argv[++i], NULL, 10);
         else if (positional == 0)
             dir = argv[i], ++positional;
         else if (positional == 1)
@@ -167,7 +179,7 @@ int main(int argc, char **argv)
             dir = NULL;
     }
     if (!dir) {
-        fprintf(stderr, "usage: %s DATA_DIR [REPEATS] [--full]\n", argv[0]);
+        fprintf(stderr, "usage: %s DATA_DIR [REPEATS] [--full] [--chunk ROWS]\n", argv[0]);
         return 2;
     }
     if (repeats < 1 || repeats > 1000)
