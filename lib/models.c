@@ -772,6 +772,10 @@ int rtn_clv_bgnbd_gg_alloc(const double bgnbd[4], const double gg[3], const doub
                 rtn__free(&a, v);
                 return RTN_ENOCONV;
             }
+            /* E(t) never falls, but its computed values can, by a rounding, where it levels off
+             * (a customer almost surely gone: 1e-12 relative, found by fuzzing): the increments
+             * are taken of the running maximum, so that a longer horizon never lowers the CLV */
+            e = fmax(e, prev);
             factor /= 1.0 + discount;
             value += (e - prev) * factor;
             prev = e;

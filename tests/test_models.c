@@ -299,6 +299,22 @@ static void spend_and_clv(void **state)
         }
         assert_rel(clv[i], want, 1e-12);
     }
+    /* A longer horizon never lowers the CLV (discount 0: each period adds spend × E's increase
+     * ≥ 0). A fuzzer found a customer almost surely gone, where the computed E(t) fell by 1e-12
+     * relative from 22 to 23 periods; increments are now of E's running maximum. */
+    const double bg2[4] = {121.51041751873497, 3.4903429574618414, 60.34028759736195,
+                           1.8221188003905082};
+    const double g2[3] = {6.0941605299047459e+196, 8.5848583971778964, 29.964100047397025};
+    const double x2 = 0.0, tx2 = 0.0, T2 = 1.0, m2 = 0.0;
+    double prev_clv = 0.0;
+    for (uint32_t periods = 1; periods <= 40; ++periods) {
+        double v;
+        assert_int_equal(rtn_clv_bgnbd_gg(bg2, g2, &x2, &tx2, &T2, &m2, 1, 0.0, 2.84375, periods,
+                                          &v, NULL),
+                         RTN_OK);
+        assert_true(v >= prev_clv);
+        prev_clv = v;
+    }
 }
 
 /* ---- sBG ------------------------------------------------------------------------------------------ */
