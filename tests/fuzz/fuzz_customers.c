@@ -406,7 +406,10 @@ static void check_rfm(fuzz_input *in)
     uint8_t how = fuzz_byte(in);
     int64_t cal = how < 240 ? base + (int64_t)fuzz_byte(in) * 86400 * 2 : (int64_t)fuzz_raw64(in);
     how = fuzz_byte(in);
-    int64_t hold = how < 240 ? cal + (int64_t)(how % 60) * 86400 - 86400 : (int64_t)fuzz_raw64(in);
+    int64_t step = (int64_t)(how % 60) * 86400 - 86400; /* a day before to 58 days after */
+    int64_t hold = how >= 240                                   ? (int64_t)fuzz_raw64(in)
+                   : (step > 0 ? cal > INT64_MAX - step : cal < INT64_MIN - step) ? cal
+                                                                                 : cal + step;
     how = fuzz_byte(in);
     double ppu = how < 240 ? (double)(1 + how % 30) : fuzz_double(in);
     size_t n = 0;

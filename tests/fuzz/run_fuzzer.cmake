@@ -56,8 +56,12 @@ endforeach()
 
 if(NOT rc EQUAL 0)
   # what a CI log must show, since the build directory is gone afterwards: the report from its
-  # first line (the stack trace; not the status lines before it) and the reproducer's bytes
+  # first line (a sanitizer's or libFuzzer's "==PID== ERROR", or UBSan's "file:line:col: runtime
+  # error"; not the status lines before it) and the reproducer's bytes
   string(REGEX MATCH "==[0-9]+==[ ]*ERROR" first "${out}")
+  if(NOT first)
+    string(REGEX MATCH "[^\n]*: runtime error: " first "${out}")
+  endif()
   if(first)
     string(FIND "${out}" "${first}" from)
     string(SUBSTRING "${out}" ${from} 6000 out)
