@@ -94,15 +94,15 @@ int64_t cli_text_id(const char *text);
 void cli_load_events(const cli_command *cmd, const char *path, rtn_cohort_builder *b,
                      cli_ids *ids);
 /* ---- saved states: --state and --save-state (state.c) ----------------------------------------- */
-/* A whole file into a malloc'ed buffer / a buffer into a file; failures stop the tool. */
-uint8_t *cli_read_state(const char *path, size_t *len);
+/* For each file of a comma-separated --state list (NULL: none), merge(path, its bytes, ctx); a
+ * file that cannot be read, or a bad list, stops the tool. */
+typedef void (*cli_state_fn)(const char *path, const uint8_t *bytes, size_t len, void *ctx);
+void cli_each_state(const char *list, cli_state_fn merge, void *ctx);
+/* A buffer into a file; failures stop the tool. */
 void cli_write_state(const char *path, const uint8_t *buf, size_t len);
 /* Saves a builder through its rtn_*_builder_serialize (wrapped to take a const void *). */
 typedef int (*cli_serializer)(const void *builder, uint8_t *buf, size_t cap, size_t *len);
 void cli_save_state(const char *path, cli_serializer serialize, const void *builder);
-/* The next name of a comma-separated --state list (advancing *list), copied into buf; NULL at
- * the end. An empty name or one of cap bytes or more stops the tool. */
-const char *cli_state_path(const char **list, char *buf, size_t cap);
 /* Stops the tool with what a deserialise status means for the state file at path. */
 CLI_NORETURN void cli_state_failed(const char *path, const char *kind, int rc);
 

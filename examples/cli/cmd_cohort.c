@@ -205,29 +205,28 @@ static int same_setting(const rtn_cohort_builder *a, const rtn_cohort_builder *b
 
 /* --state A,B,...: each saved builder merged into b. A state brings its calendar (period and
  * UTC offset) to a b without events; one given explicitly must agree with it. */
-static void merge_states(const cli_command *cmd, rtn_cohort_builder *b)
+typedef struct merging {
+    const cli_command *cmd;
+    rtn_cohort_builder *b;
+} merging;
+
+static void merge_state(const char *path, const uint8_t *bytes, size_t len, void *ctx)
 {
-    const char *list = cli_get(cmd, "state"), *path;
-    char buf[4096];
-    while ((path = cli_state_path(&list, buf, sizeof buf)) != NULL) {
-        size_t len;
-        uint8_t *bytes = cli_read_state(path, &len);
-        rtn_cohort_builder *s = NULL;
-        int rc = rtn_cohort_builder_deserialize(&s, bytes, len, NULL);
-        free(bytes);
-        if (rc != RTN_OK)
-            cli_state_failed(path, "cohort", rc);
-        if (cli_has(cmd, "period") && !same_setting(b, s, RTN_COHORT_PERIOD_UNIT))
-            cli_fail("%s: saved with another --period than this run's", path);
-        if (cli_has(cmd, "utc-offset") && !same_setting(b, s, RTN_COHORT_UTC_OFFSET_MINUTES))
-            cli_fail("%s: saved with another --utc-offset than this run's", path);
-        rc = rtn_cohort_builder_merge(b, s);
-        rtn_cohort_builder_free(s);
-        if (rc == RTN_EINVAL)
-            cli_fail("%s: its period or UTC offset differs from the other input's", path);
-        if (rc != RTN_OK)
-            cli_fail("%s: %s", path, rtn_strerror(rc));
-    }
+    const merging *m = ctx;
+    rtn_cohort_builder *s = NULL;
+    int rc = rtn_cohort_builder_deserialize(&s, bytes, len, NULL);
+    if (rc != RTN_OK)
+        cli_state_failed(path, "cohort", rc);
+    if (cli_has(m->cmd, "period") && !same_setting(m->b, s, RTN_COHORT_PERIOD_UNIT))
+        cli_fail("%s: saved with another --period than this run's", path);
+    if (cli_has(m->cmd, "utc-offset") && !same_setting(m->b, s, RTN_COHORT_UTC_OFFSET_MINUTES))
+        cli_fail("%s: saved with another --utc-offset than this run's", path);
+    rc = rtn_cohort_builder_merge(m->b, s);
+    rtn_cohort_builder_free(s);
+    if (rc == RTN_EINVAL)
+        cli_fail("%s: its period or UTC offset differs from the other input's", path);
+    if (rc != RTN_OK)
+        cli_fail("%s: %s", path, rtn_strerror(rc));
 }
 
 static int serialize(const void *b, uint8_t *buf, size_t cap, size_t *len)
@@ -272,7 +271,8 @@ int cmd_cohort(const cli_command *cmd, const char **files)
         cli_load_events(cmd, files[0], b, saving ? NULL : &ids);
         cli_ids_free(&ids);
     }
-    merge_states(cmd, b);
+    merging m = {cmd, b};
+    cli_each_state(cli_get(cmd, "state"), merge_state, &m);
     if (cli_has(cmd, "save-state"))
         cli_save_state(cli_get(cmd, "save-state"), serialize, b);
     /* a state's calendar may have replaced the defaults */

@@ -230,24 +230,18 @@ static void one_group(km_input *in)
 
 /* --state A,B,...: each saved builder merged into the one curve's (whose confidence options
  * are kept: they are this run's). */
-static void merge_states(km_input *in)
+static void merge_state(const char *path, const uint8_t *bytes, size_t len, void *ctx)
 {
-    const char *list = cli_get(in->cmd, "state"), *path;
-    char buf[4096];
-    while ((path = cli_state_path(&list, buf, sizeof buf)) != NULL) {
-        size_t len;
-        uint8_t *bytes = cli_read_state(path, &len);
-        rtn_km_builder *s = NULL;
-        int rc = rtn_km_builder_deserialize(&s, bytes, len, NULL);
-        free(bytes);
-        if (rc != RTN_OK)
-            cli_state_failed(path, "Kaplan-Meier", rc);
-        rc = rtn_km_builder_merge(in->groups[0].b, s);
-        rtn_km_builder_free(s);
-        if (rc != RTN_OK)
-            cli_fail("%s: %s", path, rtn_strerror(rc));
-        in->merged_states = 1;
-    }
+    km_input *in = ctx;
+    rtn_km_builder *s = NULL;
+    int rc = rtn_km_builder_deserialize(&s, bytes, len, NULL);
+    if (rc != RTN_OK)
+        cli_state_failed(path, "Kaplan-Meier", rc);
+    rc = rtn_km_builder_merge(in->groups[0].b, s);
+    rtn_km_builder_free(s);
+    if (rc != RTN_OK)
+        cli_fail("%s: %s", path, rtn_strerror(rc));
+    in->merged_states = 1;
 }
 
 static int serialize(const void *b, uint8_t *buf, size_t cap, size_t *len)
@@ -578,7 +572,7 @@ int cmd_km(const cli_command *cmd, const char **files)
         in.path = cli_get(cmd, "state");
         one_group(&in);
     }
-    merge_states(&in);
+    cli_each_state(cli_get(cmd, "state"), merge_state, &in);
     if (cli_has(cmd, "save-state"))
         cli_save_state(cli_get(cmd, "save-state"), serialize, in.groups[0].b);
 

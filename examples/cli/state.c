@@ -10,7 +10,7 @@
 
 #include "cli.h"
 
-uint8_t *cli_read_state(const char *path, size_t *len)
+static uint8_t *read_state(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -55,7 +55,9 @@ void cli_save_state(const char *path, cli_serializer serialize, const void *buil
     free(buf);
 }
 
-const char *cli_state_path(const char **list, char *buf, size_t cap)
+/* The next name of a comma-separated --state list (advancing *list), copied into buf; NULL at
+ * the end. An empty name or one of cap bytes or more stops the tool. */
+static const char *next_path(const char **list, char *buf, size_t cap)
 {
     const char *s = *list;
     if (!s || !*s)
@@ -70,6 +72,18 @@ const char *cli_state_path(const char **list, char *buf, size_t cap)
     if (comma && !comma[1])
         cli_fail("--state: the list ends with a comma");
     return buf;
+}
+
+void cli_each_state(const char *list, cli_state_fn merge, void *ctx)
+{
+    char buf[4096];
+    const char *path;
+    while ((path = next_path(&list, buf, sizeof buf)) != NULL) {
+        size_t len;
+        uint8_t *bytes = read_state(path, &len);
+        merge(path, bytes, len, ctx);
+        free(bytes);
+    }
 }
 
 void cli_state_failed(const char *path, const char *kind, int rc)

@@ -59,6 +59,23 @@ static inline uint64_t fuzz_u64(fuzz_input *in)
     return fuzz_raw64(in);
 }
 
+/* Model parameters: all finite and positive. */
+static inline int fuzz_valid_params(const double *p, size_t k)
+{
+    for (size_t i = 0; i < k; ++i)
+        if (!(isfinite(p[i]) && p[i] > 0.0))
+            return 0;
+    return 1;
+}
+
+/* A model parameter in the range real fits meet, e^-5 … e^5, so that checks bite; the raw
+ * doubles of fuzz_double() take the rest (refused or extreme). */
+static inline double fuzz_param(fuzz_input *in)
+{
+    uint8_t k = fuzz_byte(in);
+    return k < 200 ? exp((double)k / 20.0 - 5.0) : fuzz_double(in);
+}
+
 /* An allocator that counts its calls and live blocks and fails the call numbered fail_at (0 is
  * the first; SIZE_MAX: never): for the error paths of everything that allocates, which must
  * report RTN_ENOMEM and leave no block behind. */
@@ -129,6 +146,42 @@ static inline size_t fuzz_digest(const uint8_t *data, size_t size)
         }                                                                                          \
         free(buf);                                                                                 \
         free(again);                                                                               \
+    }
+
+/* Defines `static void failing_allocations(const uint8_t *data, size_t size)` for a builder type
+ * T (T_deserialize / _finish / _free) whose finish makes a TABLE (TABLE_free), to be called with
+ * bytes that deserialise: through a counting allocator, fail one allocation of deserialising
+ * (RTN_ENOMEM and no builder), then one of the first few of finishing (RTN_ENOMEM and no
+ * table, or success); no block may be left behind either way. SKIP_FINISH is an expression of
+ * the builder `b`, true where finishing would be too costly to repeat (0: never). */
+#define FUZZ_DEFINE_FAILING_ALLOCATIONS(T, TABLE, SKIP_FINISH)                                     \
+    static void failing_allocations(const uint8_t *data, size_t size)                              \
+    {                                                                                              \
+        fuzz_alloc_state s;                                                                        \
+        rtn_allocator a = fuzz_allocator(&s, SIZE_MAX);                                            \
+        T *b = NULL;                                                                               \
+        FUZZ_CHECK(T##_deserialize(&b, data, size, &a) == RTN_OK);                                 \
+        size_t needed = s.calls;                                                                   \
+        T##_free(b);                                                                               \
+        FUZZ_CHECK(s.live == 0);                                                                   \
+        if (needed == 0)                                                                           \
+            return;                                                                                \
+        size_t digest = fuzz_digest(data, size);                                                   \
+        a = fuzz_allocator(&s, digest % needed);                                                   \
+        b = NULL;                                                                                  \
+        FUZZ_CHECK(T##_deserialize(&b, data, size, &a) == RTN_ENOMEM && b == NULL);                \
+        FUZZ_CHECK(s.live == 0);                                                                   \
+        a = fuzz_allocator(&s, SIZE_MAX);                                                          \
+        FUZZ_CHECK(T##_deserialize(&b, data, size, &a) == RTN_OK);                                 \
+        if (!(SKIP_FINISH)) {                                                                      \
+            s.fail_at = s.calls + digest / needed % 4;                                             \
+            TABLE *t = NULL;                                                                       \
+            int rc = T##_finish(b, &t);                                                            \
+            FUZZ_CHECK(rc != RTN_ENOMEM || t == NULL);                                             \
+            TABLE##_free(t);                                                                       \
+        }                                                                                          \
+        T##_free(b);                                                                               \
+        FUZZ_CHECK(s.live == 0);                                                                   \
     }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

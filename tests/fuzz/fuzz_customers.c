@@ -19,20 +19,6 @@
 
 enum { N = 6 };
 
-static int valid_params(const double *p, size_t k)
-{
-    for (size_t i = 0; i < k; ++i)
-        if (!(isfinite(p[i]) && p[i] > 0.0))
-            return 0;
-    return 1;
-}
-
-static double fuzz_param(fuzz_input *in)
-{
-    uint8_t k = fuzz_byte(in);
-    return k < 200 ? exp((double)k / 20.0 - 5.0) : fuzz_double(in); /* e^-5 … e^5 */
-}
-
 /* n customers (x, t_x, T): valid ones mostly (x repeat purchases, 0 < t_x ≤ T when x > 0),
  * sometimes anything. */
 static void fuzz_customers(fuzz_input *in, double *x, double *tx, double *T, size_t n)
@@ -144,10 +130,10 @@ static void check_pnbd(fuzz_input *in)
     int rc = rtn_pnbd_loglik(p, x, tx, T, weighted ? w : NULL, N, &ll, &bad);
     FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN || rc == RTN_EOVERFLOW || rc == RTN_ENOCONV);
     if (rc == RTN_EDOMAIN)
-        FUZZ_CHECK(!valid_params(p, 4) || bad < N);
+        FUZZ_CHECK(!fuzz_valid_params(p, 4) || bad < N);
     if (rc != RTN_OK)
         return;
-    FUZZ_CHECK(isfinite(ll) && valid_params(p, 4));
+    FUZZ_CHECK(isfinite(ll) && fuzz_valid_params(p, 4));
 
     /* P(alive) and expectations; horizons up to 16 time units */
     double horizon = (double)fuzz_byte(in) / 16.0;
@@ -226,7 +212,7 @@ static void check_fit_se(int rc, const double *params, const double *se, size_t 
 {
     if (rc != RTN_OK)
         return;
-    FUZZ_CHECK(valid_params(params, k));
+    FUZZ_CHECK(fuzz_valid_params(params, k));
     for (size_t i = 0; i < k; ++i)
         FUZZ_CHECK(isnan(se[i]) || (se[i] >= 0.0 && !isinf(se[i])));
 }
@@ -251,13 +237,16 @@ static void check_fits(fuzz_input *in)
                    0.0, 0};
     switch (which % 4) {
     case 0:
-        rc = rtn_bgnbd_fit(x, tx, T, wt, n, params, se, &ll, &bad);
+    case 1: { /* BG/NBD and Pareto/NBD: the same signatures, the same checks */
+        int pareto = which % 4 == 1;
+        rc = (pareto ? rtn_pnbd_fit : rtn_bgnbd_fit)(x, tx, T, wt, n, params, se, &ll, &bad);
         FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN || rc == RTN_EUNDEFINED ||
                    rc == RTN_ENOCONV || rc == RTN_EOVERFLOW);
         FUZZ_CHECK(rc != RTN_EDOMAIN || bad < n);
         check_fit_se(rc, params, se, 4);
         if (rc == RTN_OK) {
-            FUZZ_CHECK(rtn_bgnbd_loglik(params, x, tx, T, wt, n, &check, NULL) == RTN_OK);
+            FUZZ_CHECK((pareto ? rtn_pnbd_loglik : rtn_bgnbd_loglik)(params, x, tx, T, wt, n,
+                                                                     &check, NULL) == RTN_OK);
             FUZZ_CHECK(isfinite(ll) && close_to(ll, check, 1e-9));
         }
         if (pick < 128) {
@@ -267,23 +256,7 @@ static void check_fits(fuzz_input *in)
             check_twin(&c, rc, all, 9, pick);
         }
         break;
-    case 1:
-        rc = rtn_pnbd_fit(x, tx, T, wt, n, params, se, &ll, &bad);
-        FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN || rc == RTN_EUNDEFINED ||
-                   rc == RTN_ENOCONV || rc == RTN_EOVERFLOW);
-        FUZZ_CHECK(rc != RTN_EDOMAIN || bad < n);
-        check_fit_se(rc, params, se, 4);
-        if (rc == RTN_OK) {
-            FUZZ_CHECK(rtn_pnbd_loglik(params, x, tx, T, wt, n, &check, NULL) == RTN_OK);
-            FUZZ_CHECK(isfinite(ll) && close_to(ll, check, 1e-9));
-        }
-        if (pick < 128) {
-            memcpy(all, params, sizeof params);
-            memcpy(all + 4, se, sizeof se);
-            all[8] = ll;
-            check_twin(&c, rc, all, 9, pick);
-        }
-        break;
+    }
     case 2:
         rc = rtn_gg_fit(x, m, wt, n, params, se, &ll, &bad);
         FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN || rc == RTN_EUNDEFINED ||
@@ -350,7 +323,7 @@ static void check_clv(fuzz_input *in)
     FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN || rc == RTN_ENOCONV || rc == RTN_EOVERFLOW ||
                rc == RTN_ENOMEM);
     if (rc == RTN_EDOMAIN && periods > 0 && discount >= 0.0 && length > 0.0 && isfinite(length))
-        FUZZ_CHECK(!valid_params(bg, 4) || !valid_params(gg, 3) || !(gg[2 - 1] > 1.0) ||
+        FUZZ_CHECK(!fuzz_valid_params(bg, 4) || !fuzz_valid_params(gg, 3) || !(gg[2 - 1] > 1.0) ||
                    bad < N || !(bg[2] + bg[3] > 1.0) || !isfinite(discount));
     if (rc != RTN_OK)
         return;

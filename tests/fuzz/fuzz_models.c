@@ -5,22 +5,6 @@
  * refused with a documented code. */
 #include "fuzz.h"
 
-static int valid_params(const double *p, size_t k)
-{
-    for (size_t i = 0; i < k; ++i)
-        if (!(isfinite(p[i]) && p[i] > 0.0))
-            return 0;
-    return 1;
-}
-
-/* Parameters and customers in the ranges real fits meet, so that the checks below bite; the
- * raw doubles of fuzz_double() take the rest (refused or extreme). */
-static double fuzz_param(fuzz_input *in)
-{
-    uint8_t k = fuzz_byte(in);
-    return k < 200 ? exp((double)k / 20.0 - 5.0) : fuzz_double(in); /* e^-5 … e^5 */
-}
-
 static void check_bgnbd(fuzz_input *in)
 {
     double p[4] = {fuzz_param(in), fuzz_param(in), fuzz_param(in), fuzz_param(in)};
@@ -35,7 +19,7 @@ static void check_bgnbd(fuzz_input *in)
     double ll;
     size_t bad = SIZE_MAX;
     int rc = rtn_bgnbd_loglik(p, x, tx, T, NULL, N, &ll, &bad);
-    int ok_params = valid_params(p, 4);
+    int ok_params = fuzz_valid_params(p, 4);
     /* EOVERFLOW: a log-likelihood beyond DBL_MAX (x near DBL_MAX) */
     FUZZ_CHECK(rc == RTN_OK || rc == RTN_EDOMAIN || rc == RTN_EOVERFLOW);
     if (rc == RTN_OK)

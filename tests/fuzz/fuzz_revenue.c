@@ -18,12 +18,19 @@
 
 #include "fuzz.h"
 
-static void check_table(const rtn_mrr_builder *b)
+/* A valid but huge window: its table takes gigabytes, which is not a finding. */
+static int huge_window(const rtn_mrr_builder *b)
 {
     int64_t lo, hi;
-    if (rtn_mrr_builder_get(b, RTN_MRR_FIRST_PERIOD, &lo) == RTN_OK &&
-        rtn_mrr_builder_get(b, RTN_MRR_LAST_PERIOD, &hi) == RTN_OK && hi > lo && hi - lo > 100000)
-        return; /* a valid but huge window: gigabytes, not a finding */
+    return rtn_mrr_builder_get(b, RTN_MRR_FIRST_PERIOD, &lo) == RTN_OK &&
+           rtn_mrr_builder_get(b, RTN_MRR_LAST_PERIOD, &hi) == RTN_OK && hi > lo &&
+           hi - lo > 100000;
+}
+
+static void check_table(const rtn_mrr_builder *b)
+{
+    if (huge_window(b))
+        return;
     rtn_mrr_table *t = NULL;
     int rc = rtn_mrr_builder_finish(b, &t);
     FUZZ_CHECK(rc == RTN_OK || rc == RTN_EUNDEFINED || rc == RTN_EDOMAIN || rc == RTN_ENOMEM ||
@@ -368,43 +375,7 @@ static void fuzz_economics(fuzz_input *in)
                    isfinite(v.profit_after) && !isinf(v.clv_change) && !isinf(v.profit_change));
 }
 
-/* The bytes once more through a counting allocator that fails one allocation of the
- * deserialisation, then one of finishing: RTN_ENOMEM (or success past the last allocation), and
- * no block left behind either way. */
-static void failing_allocations(const uint8_t *data, size_t size)
-{
-    fuzz_alloc_state s;
-    rtn_allocator a = fuzz_allocator(&s, SIZE_MAX);
-    rtn_mrr_builder *b = NULL;
-    FUZZ_CHECK(rtn_mrr_builder_deserialize(&b, data, size, &a) == RTN_OK);
-    size_t needed = s.calls;
-    rtn_mrr_builder_free(b);
-    FUZZ_CHECK(s.live == 0);
-    if (needed == 0)
-        return;
-    size_t digest = fuzz_digest(data, size);
-    a = fuzz_allocator(&s, digest % needed);
-    b = NULL;
-    FUZZ_CHECK(rtn_mrr_builder_deserialize(&b, data, size, &a) == RTN_ENOMEM && b == NULL);
-    FUZZ_CHECK(s.live == 0);
-    /* finishing: fail one of its first few allocations */
-    a = fuzz_allocator(&s, SIZE_MAX);
-    FUZZ_CHECK(rtn_mrr_builder_deserialize(&b, data, size, &a) == RTN_OK);
-    int64_t lo, hi;
-    if (rtn_mrr_builder_get(b, RTN_MRR_FIRST_PERIOD, &lo) == RTN_OK &&
-        rtn_mrr_builder_get(b, RTN_MRR_LAST_PERIOD, &hi) == RTN_OK && hi > lo && hi - lo > 100000) {
-        rtn_mrr_builder_free(b); /* a huge window, as in check_table() */
-        FUZZ_CHECK(s.live == 0);
-        return;
-    }
-    s.fail_at = s.calls + digest / needed % 4;
-    rtn_mrr_table *t = NULL;
-    int rc = rtn_mrr_builder_finish(b, &t);
-    FUZZ_CHECK(rc != RTN_ENOMEM || t == NULL);
-    rtn_mrr_table_free(t);
-    rtn_mrr_builder_free(b);
-    FUZZ_CHECK(s.live == 0);
-}
+FUZZ_DEFINE_FAILING_ALLOCATIONS(rtn_mrr_builder, rtn_mrr_table, huge_window(b))
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -161,36 +161,7 @@ done:
         rtn_km_builder_free(b[g]);
 }
 
-/* The bytes once more through a counting allocator that fails one allocation of the
- * deserialisation, then one of finishing: RTN_ENOMEM (or success past the last allocation), and
- * no block left behind either way. */
-static void failing_allocations(const uint8_t *data, size_t size)
-{
-    fuzz_alloc_state s;
-    rtn_allocator a = fuzz_allocator(&s, SIZE_MAX);
-    rtn_km_builder *b = NULL;
-    FUZZ_CHECK(rtn_km_builder_deserialize(&b, data, size, &a) == RTN_OK);
-    size_t needed = s.calls;
-    rtn_km_builder_free(b);
-    FUZZ_CHECK(s.live == 0);
-    if (needed == 0)
-        return;
-    size_t digest = fuzz_digest(data, size);
-    a = fuzz_allocator(&s, digest % needed);
-    b = NULL;
-    FUZZ_CHECK(rtn_km_builder_deserialize(&b, data, size, &a) == RTN_ENOMEM && b == NULL);
-    FUZZ_CHECK(s.live == 0);
-    /* finishing: fail one of its first few allocations */
-    a = fuzz_allocator(&s, SIZE_MAX);
-    FUZZ_CHECK(rtn_km_builder_deserialize(&b, data, size, &a) == RTN_OK);
-    s.fail_at = s.calls + digest / needed % 4;
-    rtn_km *t = NULL;
-    int rc = rtn_km_builder_finish(b, &t);
-    FUZZ_CHECK(rc != RTN_ENOMEM || t == NULL);
-    rtn_km_free(t);
-    rtn_km_builder_free(b);
-    FUZZ_CHECK(s.live == 0);
-}
+FUZZ_DEFINE_FAILING_ALLOCATIONS(rtn_km_builder, rtn_km, 0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
