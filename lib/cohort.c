@@ -3,9 +3,10 @@
  * The state is each customer's distinct active periods with their revenue, kept as three
  * parallel arrays sorted by (customer, period). Adding a chunk of events buckets each time while
  * packing (customer, period) into one key, sorts the keys (a radix sort; for many wide keys, one
- * split into cache-sized buckets first), folds duplicates, and merges the result into the state
- * in one linear pass; merging two builders is the same linear merge. Sorting rather than hashing
- * keeps every pass over main memory sequential. */
+ * split into cache-sized buckets first, each bucket then sorted or, when its keys are dense,
+ * folded through a bitmap), folds duplicates, and keeps the result as a run, merged with the
+ * others like a binary counter ("runs" below); merging two builders is one linear merge. Sorting
+ * rather than hashing keeps every pass over main memory sequential. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -249,40 +250,67 @@ static unsigned bits_for(uint64_t range)
 static uint64_t biased(int64_t v) { return (uint64_t)v ^ (UINT64_C(1) << 63); }
 static int64_t unbiased(uint64_t v) { return (int64_t)(v ^ (UINT64_C(1) << 63)); }
 
-/* Times → periods for one call. Months and quarters need civil dates: when the call's days span
- * fewer entries than it has events, a day → period table replaces the date arithmetic. */
+/* Times → periods for one call. Every time of the call is at least its tmin, so a time is
+ * bucketed from x = time − tmin + r0, its seconds since the start of tmin's period (of tmin's
+ * day, for months and quarters): unsigned, below 2^40, and free of floor-division corrections.
+ * A fixed-length period (day, week, seconds) is then q0 + x / length, the quotient estimated in
+ * floating point and corrected once (exact: the estimate is off by less than 2^-12); a month or
+ * quarter is looked up by its day x / 86400 in a table when the call's days span fewer entries
+ * than it has events, and otherwise computed from the civil date. */
 typedef struct bucketer {
     const rtn_cohort_builder *b;
-    int64_t *table, dmin, off;
+    int civil;
+    int64_t tmin, q0;
+    uint64_t r0, length;
+    double inverse;
+    int64_t *table;
 } bucketer;
 
 static int bucketer_init(bucketer *k, const rtn_cohort_builder *b, int64_t tmin, int64_t tmax,
                          size_t n)
 {
+    memset(k, 0, sizeof *k);
     k->b = b;
-    k->table = NULL;
-    k->off = (int64_t)b->offset_minutes * 60;
-    int civil = b->unit == RTN_PERIOD_MONTH || b->unit == RTN_PERIOD_QUARTER;
-    k->dmin = rtn__period_of(tmin, RTN_PERIOD_DAY, 0, b->offset_minutes);
-    int64_t dmax = rtn__period_of(tmax, RTN_PERIOD_DAY, 0, b->offset_minutes);
-    if (!civil || (uint64_t)(dmax - k->dmin) >= n)
+    k->civil = b->unit == RTN_PERIOD_MONTH || b->unit == RTN_PERIOD_QUARTER;
+    k->tmin = tmin;
+    if (!k->civil) {
+        k->length = (uint64_t)(b->unit == RTN_PERIOD_DAY    ? 86400
+                               : b->unit == RTN_PERIOD_WEEK ? 7 * 86400
+                                                            : b->period_seconds);
+        k->inverse = 1.0 / (double)k->length;
+        k->q0 = rtn__period_of(tmin, b->unit, b->period_seconds, b->offset_minutes);
+        k->r0 = (uint64_t)(tmin - rtn__period_start(k->q0, b->unit, b->period_seconds,
+                                                    b->offset_minutes));
         return RTN_OK;
-    size_t days = (size_t)(dmax - k->dmin) + 1;
+    }
+    int64_t dmin = rtn__period_of(tmin, RTN_PERIOD_DAY, 0, b->offset_minutes);
+    int64_t dmax = rtn__period_of(tmax, RTN_PERIOD_DAY, 0, b->offset_minutes);
+    k->r0 = (uint64_t)(tmin - rtn__period_start(dmin, RTN_PERIOD_DAY, 0, b->offset_minutes));
+    if ((uint64_t)(dmax - dmin) >= n)
+        return RTN_OK;
+    size_t days = (size_t)(dmax - dmin) + 1;
     k->table = rtn__alloc(&b->alloc, days, sizeof *k->table);
     if (!k->table)
         return RTN_ENOMEM;
     for (size_t d = 0; d < days; ++d)
-        k->table[d] = rtn__period_of(((int64_t)d + k->dmin) * 86400 - k->off, b->unit, 0,
-                                     b->offset_minutes);
+        k->table[d] = rtn__period_of(rtn__period_start((int64_t)d + dmin, RTN_PERIOD_DAY, 0,
+                                                       b->offset_minutes),
+                                     b->unit, 0, b->offset_minutes);
     return RTN_OK;
 }
 
 static inline int64_t bucket(const bucketer *k, int64_t time)
 {
-    if (!k->table)
-        return rtn__period_of(time, k->b->unit, k->b->period_seconds, k->b->offset_minutes);
-    int64_t local = time + k->off;
-    return k->table[local / 86400 - (local % 86400 < 0) - k->dmin];
+    uint64_t x = (uint64_t)(time - k->tmin) + k->r0;
+    if (!k->civil) {
+        uint64_t q = (uint64_t)((double)x * k->inverse);
+        int64_t r = (int64_t)(x - q * k->length);
+        q = q + (r >= (int64_t)k->length) - (r < 0);
+        return k->q0 + (int64_t)q;
+    }
+    if (k->table)
+        return k->table[x / 86400];
+    return rtn__period_of(time, k->b->unit, k->b->period_seconds, k->b->offset_minutes);
 }
 
 /* A chunk of sorted, distinct (customer, period) activity: a run. */
@@ -308,64 +336,190 @@ static void fold_packed(const uint64_t *key, const double *val, size_t n, unsign
     }
 }
 
-#define SPLIT_BITS 11
-
-/* Many wide packed keys: one most-significant-digit split into 2^11 buckets (one pass over main
- * memory, into gk/gv), then each bucket — a few thousand keys, cache-sized — sorted by the
- * remaining bits in a small scratch buffer reused for every bucket, and folded straight into c.
- * Against an LSD sort this touches main memory once instead of once per digit, and needs no
- * second pair of full-size buffers. count needs 6 rows. */
 /* The packed key of event i: customer offset above period offset. */
 #define PACKED_KEY_OF(k, i)                                                                        \
     ((((uint64_t)customer[i] - (uint64_t)cmin) << pbits) |                                         \
      ((uint64_t)bucket(k, time[i]) - (uint64_t)pmin))
 #define PACKED_KEY(i) PACKED_KEY_OF(k, i)
 
+/* ---- the bucket split ----------------------------------------------------------------------------
+ * Many wide packed keys: one most-significant-digit split of the keys into 2^11 (up to 2^16)
+ * buckets — one pass over main memory, storing each key's low part, at most 32 bits, and its
+ * amount — then each bucket, a few thousand keys, is sorted and folded while it is in cache.
+ * Against an LSD sort of the whole keys this touches main memory once instead of once per digit,
+ * and writes 12 bytes per event rather than 16 to fresh memory. When the split digit holds only
+ * customer bits (the usual case), counting needs no periods at all.
+ *
+ * A bucket whose key range is small against its size — the common case: ids about dense,
+ * periods few — is not sorted at all: a bitmap over the range marks the keys present, a scan of
+ * it emits them in order, and each event's rank among them (a prefix count per word and a
+ * popcount) says which entry its amount adds into. Amounts are added in input order, as the
+ * stable sort adds them, so both ways give the same sums bit for bit. Other buckets are radix
+ * sorted. */
+#define SPLIT_MIN_BITS 6
+#define BUCKET_BITS 20 /* a bucket's key range: 2^20 bits of bitmap, 128 KiB */
+#define SPLIT_MAX_BITS 16
+#define BITMAP_MAX_WORDS ((size_t)1 << 16) /* 512 KiB of bitmap at most */
+
+static unsigned ctz64(uint64_t x) /* x != 0 */
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1))
+        x >>= 1, ++n;
+    return n;
+#endif
+}
+
+static unsigned popcount64(uint64_t x)
+{
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__POPCNT__) || !defined(__x86_64__))
+    return (unsigned)__builtin_popcountll(x);
+#else /* x86-64 without POPCNT: the library call is slower than these few instructions */
+    x = x - ((x >> 1) & UINT64_C(0x5555555555555555));
+    x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+    x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+    return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
+#endif
+}
+
+/* Folds one bucket through its bitmap (see above): m low keys lk with amounts lv (or NULL), the
+ * bucket's keys being base | lk. bitmap (words, zero) is left zero; rank has `words` entries. */
+static void fold_bitmap(const uint32_t *lk, const double *lv, size_t m, uint64_t base,
+                        unsigned pbits, int64_t cmin, int64_t pmin, uint64_t *bitmap,
+                        uint32_t *rank, size_t words, chunk *c)
+{
+    uint64_t pmask = (UINT64_C(1) << pbits) - 1;
+    for (size_t j = 0; j < m; ++j)
+        bitmap[lk[j] >> 6] |= UINT64_C(1) << (lk[j] & 63);
+    size_t first = c->n;
+    for (size_t w = 0; w < words; ++w) {
+        rank[w] = (uint32_t)(c->n - first);
+        for (uint64_t x = bitmap[w]; x; x &= x - 1) {
+            uint64_t key = base | ((uint64_t)w << 6) | ctz64(x);
+            c->customer[c->n] = (int64_t)((uint64_t)cmin + (key >> pbits));
+            c->period[c->n] = (int64_t)((uint64_t)pmin + (key & pmask));
+            c->revenue[c->n].hi = c->revenue[c->n].lo = 0.0;
+            c->n++;
+        }
+    }
+    if (lv)
+        for (size_t j = 0; j < m; ++j) {
+            uint32_t v = lk[j];
+            uint64_t below = bitmap[v >> 6] & ((UINT64_C(1) << (v & 63)) - 1);
+            rtn__dd *sum = &c->revenue[first + rank[v >> 6] + popcount64(below)];
+            *sum = rtn__dd_add(*sum, lv[j], 0.0);
+        }
+    memset(bitmap, 0, words * sizeof *bitmap);
+}
+
+/* Folds one bucket by radix sorting it: its keys widened to base | lk in the scratch columns. */
+static void fold_sorted(const uint32_t *lk, const double *lv, size_t m, uint64_t base,
+                        unsigned low, unsigned pbits, int64_t cmin, int64_t pmin, columns one,
+                        columns two, size_t (*count)[2048], chunk *c)
+{
+    for (size_t j = 0; j < m; ++j) {
+        one.key[j] = base | lk[j];
+        if (lv)
+            one.val[j] = lv[j];
+    }
+    columns src = {one.key, NULL, lv ? one.val : NULL};
+    columns r = radix_sort(src, two, one, m, low, count);
+    fold_packed(r.key, r.val, m, pbits, cmin, pmin, c);
+}
+
 static int sort_fold_split(const rtn_allocator *a, const int64_t *customer, const int64_t *time,
                            const bucketer *k, const double *amount, size_t n, unsigned bits,
-                           unsigned pbits, int64_t cmin, int64_t pmin, uint64_t *gk, double *gv,
-                           size_t (*count)[2048], chunk *c)
+                           unsigned pbits, int64_t cmin, int64_t pmin, size_t (*count)[2048],
+                           chunk *c)
 {
-    /* the keys are computed twice (count, then scatter) rather than stored: cheaper than
-     * writing a full-size array to fresh memory */
-    unsigned shift = bits - SPLIT_BITS;
-    size_t *next = count[0], *begin = count[1];
-    memset(next, 0, sizeof count[0]);
-    for (size_t i = 0; i < n; ++i)
-        next[PACKED_KEY(i) >> shift]++;
-    size_t sum = 0, biggest = 0;
-    for (size_t d = 0; d < 2048; ++d) {
-        biggest = next[d] > biggest ? next[d] : biggest;
+    unsigned split = bits < SPLIT_MIN_BITS + BUCKET_BITS   ? SPLIT_MIN_BITS
+                     : bits > SPLIT_MAX_BITS + BUCKET_BITS ? SPLIT_MAX_BITS
+                                                           : bits - BUCKET_BITS;
+    unsigned low = bits - split; /* the bits a bucket's keys differ in: at most 32 */
+    size_t buckets = (size_t)1 << split;
+    size_t words = low > 6 ? (size_t)1 << (low - 6) : 1;
+    uint64_t low_mask = (UINT64_C(1) << low) - 1;
+    size_t *next = rtn__alloc(a, buckets, sizeof *next);
+    size_t *begin = rtn__alloc(a, buckets, sizeof *begin);
+    uint32_t *lk = rtn__alloc(a, n, sizeof *lk);
+    double *lv = amount ? rtn__alloc(a, n, sizeof *lv) : NULL;
+    uint64_t *bitmap = NULL;
+    uint32_t *rank = NULL;
+    columns one = {NULL, NULL, NULL}, two = {NULL, NULL, NULL};
+    int rc = RTN_ENOMEM;
+    if (!next || !begin || !lk || (amount && !lv))
+        goto done;
+    memset(next, 0, buckets * sizeof *next);
+    if (low >= pbits) { /* the split digit is the customer's top bits */
+        unsigned shift = low - pbits;
+        for (size_t i = 0; i < n; ++i)
+            next[((uint64_t)customer[i] - (uint64_t)cmin) >> shift]++;
+    } else {
+        for (size_t i = 0; i < n; ++i)
+            next[PACKED_KEY(i) >> low]++;
+    }
+    size_t sum = 0, biggest_sorted = 0;
+    int any_bitmap = 0;
+    for (size_t d = 0; d < buckets; ++d) {
+        size_t m = next[d];
+        if (words <= BITMAP_MAX_WORDS && words <= 2 * m + 1024 && m <= UINT32_MAX)
+            any_bitmap = 1;
+        else if (m > biggest_sorted)
+            biggest_sorted = m;
         begin[d] = sum;
-        sum += next[d];
+        sum += m;
         next[d] = begin[d];
     }
     for (size_t i = 0; i < n; ++i) {
         uint64_t key = PACKED_KEY(i);
-        size_t to = next[key >> shift]++;
-        gk[to] = key;
+        size_t to = next[key >> low]++;
+        lk[to] = (uint32_t)(key & low_mask);
         if (amount)
-            gv[to] = amount[i];
+            lv[to] = amount[i];
     }
-    uint64_t *sk = rtn__alloc(a, biggest, sizeof *sk);
-    double *sv = amount ? rtn__alloc(a, biggest, sizeof *sv) : NULL;
-    if (!sk || (amount && !sv)) {
-        rtn__free(a, sk);
-        rtn__free(a, sv);
-        return RTN_ENOMEM;
+    if (any_bitmap) {
+        bitmap = rtn__alloc(a, words, sizeof *bitmap);
+        rank = rtn__alloc(a, words, sizeof *rank);
+        if (!bitmap || !rank)
+            goto done;
+        memset(bitmap, 0, words * sizeof *bitmap);
     }
-    for (size_t d = 0; d < 2048; ++d) {
+    if (biggest_sorted) {
+        one.key = rtn__alloc(a, biggest_sorted, sizeof *one.key);
+        two.key = rtn__alloc(a, biggest_sorted, sizeof *two.key);
+        one.val = amount ? rtn__alloc(a, biggest_sorted, sizeof *one.val) : NULL;
+        two.val = amount ? rtn__alloc(a, biggest_sorted, sizeof *two.val) : NULL;
+        if (!one.key || !two.key || (amount && (!one.val || !two.val)))
+            goto done;
+    }
+    for (size_t d = 0; d < buckets; ++d) {
         size_t s = begin[d], m = next[d] - s; /* next[d] is the bucket's end after the scatter */
+        uint64_t base = (uint64_t)d << low;
         if (m == 0)
             continue;
-        columns slice = {gk + s, NULL, amount ? gv + s : NULL}, scratch = {sk, NULL, sv};
-        /* the slice is both source and second buffer: after the first pass it is free */
-        columns r = radix_sort(slice, scratch, slice, m, shift, count + 2);
-        fold_packed(r.key, r.val, m, pbits, cmin, pmin, c);
+        if (words <= BITMAP_MAX_WORDS && words <= 2 * m + 1024 && m <= UINT32_MAX)
+            fold_bitmap(lk + s, amount ? lv + s : NULL, m, base, pbits, cmin, pmin, bitmap, rank,
+                        words, c);
+        else
+            fold_sorted(lk + s, amount ? lv + s : NULL, m, base, low, pbits, cmin, pmin, one,
+                        two, count, c);
     }
-    rtn__free(a, sk);
-    rtn__free(a, sv);
-    return RTN_OK;
+    rc = RTN_OK;
+done:
+    rtn__free(a, next);
+    rtn__free(a, begin);
+    rtn__free(a, lk);
+    rtn__free(a, lv);
+    rtn__free(a, bitmap);
+    rtn__free(a, rank);
+    rtn__free(a, one.key);
+    rtn__free(a, two.key);
+    rtn__free(a, one.val);
+    rtn__free(a, two.val);
+    return rc;
 }
 
 /* Buckets and sorts the events (customer, time, amount) of one call and folds equal
@@ -389,28 +543,29 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
     unsigned cbits = bits_for((uint64_t)cmax - (uint64_t)cmin);
     unsigned pbits = bits_for((uint64_t)pmax - (uint64_t)pmin);
     int packed = cbits + pbits <= 64 && pbits < 64; /* shifts by 64 bits are undefined */
-    /* the bucket split needs only its target (key2, val1); the other sorts a second pair too */
-    int split = packed && cbits + pbits > 2 * SPLIT_BITS && n >= 65536;
+    /* the bucket split has its own buffers; the other sorts ping-pong between two pairs */
+    int split = packed && cbits + pbits > 22 &&
+                cbits + pbits <= 32 + SPLIT_MAX_BITS && n >= 65536;
 
     size_t (*count)[2048] = rtn__alloc(a, 8, sizeof *count);
     uint64_t *key = split ? NULL : rtn__alloc(a, n, sizeof *key);
-    uint64_t *key2 = rtn__alloc(a, n, sizeof *key2);
+    uint64_t *key2 = split ? NULL : rtn__alloc(a, n, sizeof *key2);
     uint64_t *aux = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
     uint64_t *aux2 = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
-    double *val1 = amount ? rtn__alloc(a, n, sizeof *val1) : NULL;
+    double *val1 = amount && !split ? rtn__alloc(a, n, sizeof *val1) : NULL;
     double *val2 = amount && !split ? rtn__alloc(a, n, sizeof *val2) : NULL;
     chunk c = {rtn__alloc(a, n, sizeof(int64_t)), rtn__alloc(a, n, sizeof(int64_t)),
                rtn__alloc(a, n, sizeof(rtn__dd)), 0};
     rc = RTN_ENOMEM;
-    if (!count || (!split && !key) || !key2 || (!packed && (!aux || !aux2)) ||
-        (amount && (!val1 || (!split && !val2))) || !c.customer || !c.period || !c.revenue)
+    if (!count || (!split && (!key || !key2)) || (!packed && (!aux || !aux2)) ||
+        (amount && !split && (!val1 || !val2)) || !c.customer || !c.period || !c.revenue)
         goto done;
     columns sorted, one = {key2, aux2, val1}, two = {key, aux, val2};
     if (packed) {
         unsigned bits = cbits + pbits;
         if (split) {
-            rc = sort_fold_split(a, customer, time, &k, amount, n, bits, pbits, cmin, pmin, key2,
-                                 val1, count, &c);
+            rc = sort_fold_split(a, customer, time, &k, amount, n, bits, pbits, cmin, pmin,
+                                 count, &c);
             if (rc != RTN_OK)
                 goto done;
             goto folded;

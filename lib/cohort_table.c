@@ -79,13 +79,23 @@ static int walk_next(walker *w, size_t *first, size_t *last, int64_t *cohort)
     return 1;
 }
 
-/* Row of a cohort period among the sorted distinct cohorts (binary search; it is there). */
-static size_t row_of(const int64_t *cohorts, size_t rows, int64_t cohort)
+/* Cohorts → rows: the sorted distinct cohort periods, and a map from a cohort to its row over
+ * the range of periods when that range is short (the usual case), else a binary search. */
+typedef struct row_index {
+    int64_t *cohorts;
+    size_t rows;
+    int64_t lo;
+    uint32_t *map; /* map[cohort − lo] = row, or NULL */
+} row_index;
+
+static size_t row_of(const row_index *x, int64_t cohort)
 {
-    size_t lo = 0, hi = rows;
+    if (x->map)
+        return x->map[cohort - x->lo];
+    size_t lo = 0, hi = x->rows;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cohorts[mid] <= cohort)
+        if (x->cohorts[mid] <= cohort)
             lo = mid;
         else
             hi = mid;
@@ -109,53 +119,86 @@ static size_t bracket_of(const uint32_t *edges, size_t n_edges, int64_t k)
     return lo;
 }
 
-/* Distinct cohort periods, sorted. Cohorts usually span a short range of periods: then a presence
- * map over the range finds them in linear time; a sparse range (fine periods over years) falls
- * back to sorting every customer's cohort. */
+/* Distinct cohort periods, sorted, into x. Every cohort is some activity or signup period, so
+ * one scan of those gives the range; a short range is mapped directly (one walk marks the
+ * cohorts present), a sparse one (fine periods over years) falls back to sorting every
+ * customer's cohort. */
 static int cmp_i64(const void *x, const void *y)
 {
     int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
     return (a > b) - (a < b);
 }
 
-static int distinct_cohorts(const rtn_cohort_builder *b, int64_t **out, size_t *rows)
+static int sorted_cohorts(const rtn_cohort_builder *b, row_index *x)
 {
-    size_t customers = 0;
+    size_t customers = 0, first, last, n = 0;
     walker w = {b, 0, 0};
-    size_t first, last;
     int64_t cohort;
     while (walk_next(&w, &first, &last, &cohort))
         ++customers;
     int64_t *all = rtn__alloc(&b->alloc, customers, sizeof *all);
     if (!all)
         return RTN_ENOMEM;
-    size_t n = 0;
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
     w.i = w.s = 0;
-    while (walk_next(&w, &first, &last, &cohort)) {
+    while (walk_next(&w, &first, &last, &cohort))
         all[n++] = cohort;
-        lo = cohort < lo ? cohort : lo;
-        hi = cohort > hi ? cohort : hi;
+    qsort(all, n, sizeof *all, cmp_i64);
+    size_t unique = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (i == 0 || all[i] != all[unique - 1])
+            all[unique++] = all[i];
+    x->cohorts = all;
+    x->rows = unique;
+    return RTN_OK;
+}
+
+static void release_rows(const rtn_cohort_builder *b, row_index *x)
+{
+    rtn__free(&b->alloc, x->cohorts);
+    rtn__free(&b->alloc, x->map);
+}
+
+static int distinct_cohorts(const rtn_cohort_builder *b, row_index *x)
+{
+    memset(x, 0, sizeof *x);
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < b->n; ++i) {
+        lo = b->period[i] < lo ? b->period[i] : lo;
+        hi = b->period[i] > hi ? b->period[i] : hi;
+    }
+    for (size_t i = 0; i < b->n_signups; ++i) {
+        lo = b->signup_period[i] < lo ? b->signup_period[i] : lo;
+        hi = b->signup_period[i] > hi ? b->signup_period[i] : hi;
     }
     uint64_t range = (uint64_t)hi - (uint64_t)lo + 1;
-    uint8_t *seen = range <= 4 * (uint64_t)n + 1024 ? rtn__alloc(&b->alloc, (size_t)range, 1) : NULL;
-    size_t unique = 0;
-    if (seen) {
-        memset(seen, 0, (size_t)range);
-        for (size_t i = 0; i < n; ++i)
-            seen[all[i] - lo] = 1;
-        for (uint64_t d = 0; d < range; ++d)
-            if (seen[d])
-                all[unique++] = lo + (int64_t)d;
-        rtn__free(&b->alloc, seen);
-    } else {
-        qsort(all, n, sizeof *all, cmp_i64);
-        for (size_t i = 0; i < n; ++i)
-            if (i == 0 || all[i] != all[unique - 1])
-                all[unique++] = all[i];
+    if (range > 4 * (uint64_t)(b->n + b->n_signups) + 1024 || range > UINT32_MAX)
+        return sorted_cohorts(b, x);
+    uint32_t *map = rtn__alloc(&b->alloc, (size_t)range, sizeof *map);
+    if (!map)
+        return RTN_ENOMEM;
+    memset(map, 0, (size_t)range * sizeof *map);
+    walker w = {b, 0, 0};
+    size_t first, last, rows = 0;
+    int64_t cohort;
+    while (walk_next(&w, &first, &last, &cohort))
+        map[cohort - lo] = 1;
+    for (uint64_t d = 0; d < range; ++d)
+        rows += map[d];
+    int64_t *cohorts = rtn__alloc(&b->alloc, rows, sizeof *cohorts);
+    if (!cohorts) {
+        rtn__free(&b->alloc, map);
+        return RTN_ENOMEM;
     }
-    *out = all;
-    *rows = unique;
+    size_t row = 0;
+    for (uint64_t d = 0; d < range; ++d)
+        if (map[d]) {
+            cohorts[row] = lo + (int64_t)d;
+            map[d] = (uint32_t)row++;
+        }
+    x->cohorts = cohorts;
+    x->rows = rows;
+    x->lo = lo;
+    x->map = map;
     return RTN_OK;
 }
 
@@ -209,15 +252,15 @@ static int alloc_table(const rtn_cohort_builder *b, size_t rows, size_t cols,
 
 /* Counts every customer into the table; revenue accumulates in dd (hi, lo) pairs. For "on or
  * after" the active cells get a difference array: +1 at 0, −1 after the last active period. */
-static void accumulate(const rtn_cohort_builder *b, rtn_cohort_table *t, rtn__dd *revenue,
-                       rtn__dd *base, int64_t *diff, int64_t end_period)
+static void accumulate(const rtn_cohort_builder *b, const row_index *x, rtn_cohort_table *t,
+                       rtn__dd *revenue, rtn__dd *base, int64_t *diff, int64_t end_period)
 {
     size_t cols = t->cols;
     walker w = {b, 0, 0};
     size_t first, last;
     int64_t cohort;
     while (walk_next(&w, &first, &last, &cohort)) {
-        size_t row = row_of(t->cohort_period, t->rows, cohort);
+        size_t row = row_of(x, cohort);
         uint64_t *active = t->active + row * cols;
         rtn__dd *rev = revenue + row * cols;
         t->size[row]++;
@@ -312,13 +355,14 @@ static int finish_flat(const rtn_cohort_builder *b, rtn_cohort_table **out)
 {
     int64_t end = b->obs_end_set ? b->obs_end : b->latest;
     int64_t end_period = rtn__period_of(end, b->unit, b->period_seconds, b->offset_minutes);
-    int64_t *cohorts;
-    size_t rows;
-    int rc = distinct_cohorts(b, &cohorts, &rows);
+    row_index x;
+    int rc = distinct_cohorts(b, &x);
     if (rc != RTN_OK)
         return rc;
+    const int64_t *cohorts = x.cohorts;
+    size_t rows = x.rows;
     if (end_period < cohorts[0]) {
-        rtn__free(&b->alloc, cohorts);
+        release_rows(b, &x);
         return RTN_EINVAL; /* nothing could have been observed */
     }
     /* columns: every period from the first cohort's to the observation end's, or the brackets */
@@ -330,17 +374,16 @@ static int finish_flat(const rtn_cohort_builder *b, rtn_cohort_table **out)
      * rather than take gigabytes. */
     if ((b->kind != RTN_COHORT_BRACKETS && span > SIZE_MAX / 64) ||
         (cols > 0 && rows > (size_t)MAX_TABLE_CELLS / cols)) {
-        rtn__free(&b->alloc, cohorts);
+        release_rows(b, &x);
         return RTN_ENOMEM;
     }
     rtn_cohort_table *t;
     rc = alloc_table(b, rows, cols, &t);
     if (rc != RTN_OK) {
-        rtn__free(&b->alloc, cohorts);
+        release_rows(b, &x);
         return rc;
     }
     memcpy(t->cohort_period, cohorts, rows * sizeof *cohorts);
-    rtn__free(&b->alloc, cohorts);
     size_t cells = rows * cols;
     rtn__dd *revenue = rtn__alloc(&b->alloc, cells + rows, sizeof *revenue);
     int64_t *diff = b->kind == RTN_COHORT_RETURN_ON_OR_AFTER
@@ -350,13 +393,15 @@ static int finish_flat(const rtn_cohort_builder *b, rtn_cohort_table **out)
         rtn__free(&b->alloc, revenue);
         rtn__free(&b->alloc, diff);
         rtn_cohort_table_free(t);
+        release_rows(b, &x);
         return RTN_ENOMEM;
     }
     memset(revenue, 0, (cells + rows) * sizeof *revenue);
     rtn__dd *base = revenue + cells; /* each cohort's period-0 revenue */
     if (diff)
         memset(diff, 0, rows * (cols + 1) * sizeof *diff);
-    accumulate(b, t, revenue, base, diff, end_period);
+    accumulate(b, &x, t, revenue, base, diff, end_period);
+    release_rows(b, &x);
     for (size_t i = 0; i < cells + rows; ++i)
         if (!isfinite(revenue[i].hi) || !isfinite(revenue[i].lo)) {
             rc = RTN_EOVERFLOW; /* a cell's revenue passes DBL_MAX */

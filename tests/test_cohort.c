@@ -248,6 +248,33 @@ static void table_on_or_after_brackets_max_periods(void **state)
     rtn_cohort_builder_free(b);
 }
 
+/* Cohorts far apart against the data (1-second periods over months) are found by sorting, not
+ * through a map over their range; the rows come out in period order whatever the customer order. */
+static void table_sparse_cohorts(void **state)
+{
+    (void)state;
+    const int64_t customer[] = {1, 1, 2, 3, 3, 2};
+    const int64_t time[] = {10000000, 10000002, 0, 1000000, 1000001, 1};
+    rtn_cohort_builder *b = NULL;
+    assert_int_equal(rtn_cohort_builder_create(&b, NULL), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS, 1), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_MAX_PERIODS, 3), RTN_OK);
+    assert_int_equal(rtn_cohort_builder_add(b, customer, time, NULL, 6, NULL), RTN_OK);
+    table_view v;
+    finish_view(b, &v);
+    assert_int_equal(v.rows, 3);
+    assert_int_equal(v.cols, 3);
+    const int64_t period[3] = {0, 1000000, 10000000};
+    const uint64_t size[3] = {1, 1, 1};
+    /* customer 2: seconds 0, 1; customer 3: 0, 1; customer 1: 0, 2 (the observation end) */
+    const uint64_t active[9] = {1, 1, 0, 1, 1, 0, 1, 0, 1};
+    assert_memory_equal(v.period, period, sizeof period);
+    assert_memory_equal(v.size, size, sizeof size);
+    assert_memory_equal(v.active, active, sizeof active);
+    rtn_cohort_builder_free(b);
+}
+
 static void table_signups_and_observation_end(void **state)
 {
     (void)state;
@@ -632,8 +659,35 @@ static void relabelled_customers_give_the_same_table(void **state)
     }
 }
 
-/* One large add (2^17 events over ~2^24 customer ids: the sort's split-into-buckets path) gives
- * the same table as the same events added 5000 at a time (the plain radix path). */
+/* One large add takes the split into buckets (lib/cohort.c); the same events added 5000 at a
+ * time take the plain radix path. Both must leave the same state, byte for byte, and the same
+ * table, with and without amounts, in each of the split's ways of folding a bucket. */
+typedef struct split_case {
+    int64_t ids, id_step, days, period_seconds;
+} split_case;
+
+static const split_case split_cases[] = {
+    /* 2^17 events over 2^24.3 sparse ids, 30-day periods: buckets sorted */
+    {20000, 997, 700, 30 * DAY},
+    /* over 2^19 ids, about dense: buckets folded through their bitmap */
+    {1 << 19, 1, 700, 30 * DAY},
+    /* 64 customers, minute periods over 1500 days: the split digit holds period bits */
+    {64, 1, 1500, 60},
+};
+
+static uint8_t *serialize(const rtn_cohort_builder *b, size_t *len);
+
+static void split_events(const split_case *sc, uint64_t seed, int64_t *customer, int64_t *time,
+                         double *amount, size_t n)
+{
+    for (size_t i = 0; i < n; ++i) {
+        uint64_t r = rng(&seed);
+        customer[i] = (int64_t)(r % (uint64_t)sc->ids) * sc->id_step - 5000000;
+        time[i] = (int64_t)((r >> 20) % (uint64_t)(sc->days * DAY)) - 300 * DAY;
+        amount[i] = (double)((r >> 44) % 10000) / 100.0;
+    }
+}
+
 static void large_add_matches_small_adds(void **state)
 {
     (void)state;
@@ -641,28 +695,41 @@ static void large_add_matches_small_adds(void **state)
     int64_t *customer = malloc(N * sizeof *customer), *time = malloc(N * sizeof *time);
     double *amount = malloc(N * sizeof *amount);
     assert_true(customer && time && amount);
-    uint64_t seed = 31337;
-    for (size_t i = 0; i < N; ++i) {
-        uint64_t r = rng(&seed);
-        customer[i] = (int64_t)(r % 20000) * 997 - 5000000; /* 2^24.3 wide: packed, split */
-        time[i] = (int64_t)((r >> 20) % (700 * DAY));
-        amount[i] = (double)((r >> 44) % 10000) / 100.0;
+    for (size_t c = 0; c < sizeof split_cases / sizeof split_cases[0]; ++c) {
+        const split_case *sc = &split_cases[c];
+        split_events(sc, 31337 + c, customer, time, amount, N);
+        for (int with_amount = 0; with_amount < 2; ++with_amount) {
+            const double *amounts = with_amount ? amount : NULL;
+            rtn_cohort_builder *x = thirty_day_builder(), *y = thirty_day_builder();
+            assert_int_equal(rtn_cohort_builder_set(x, RTN_COHORT_PERIOD_SECONDS,
+                                                    sc->period_seconds), RTN_OK);
+            assert_int_equal(rtn_cohort_builder_set(y, RTN_COHORT_PERIOD_SECONDS,
+                                                    sc->period_seconds), RTN_OK);
+            assert_int_equal(rtn_cohort_builder_add(x, customer, time, amounts, N, NULL), RTN_OK);
+            for (size_t at = 0; at < N; at += 5000) {
+                size_t m = N - at < 5000 ? N - at : 5000;
+                assert_int_equal(rtn_cohort_builder_add(y, customer + at, time + at,
+                                                        amounts ? amounts + at : NULL, m, NULL),
+                                 RTN_OK);
+            }
+            size_t nx, ny;
+            uint8_t *bx = serialize(x, &nx), *by = serialize(y, &ny);
+            assert_int_equal(nx, ny);
+            assert_memory_equal(bx, by, nx);
+            free(bx);
+            free(by);
+            if (sc->period_seconds == 30 * DAY) { /* minute periods: too many columns */
+                table_dump once, pieces;
+                dump(x, &once);
+                dump(y, &pieces);
+                assert_same(&once, &pieces);
+                dump_free(&once);
+                dump_free(&pieces);
+            }
+            rtn_cohort_builder_free(x);
+            rtn_cohort_builder_free(y);
+        }
     }
-    table_dump once, pieces;
-    rtn_cohort_builder *x = thirty_day_builder(), *y = thirty_day_builder();
-    assert_int_equal(rtn_cohort_builder_add(x, customer, time, amount, N, NULL), RTN_OK);
-    for (size_t at = 0; at < N; at += 5000) {
-        size_t m = N - at < 5000 ? N - at : 5000;
-        assert_int_equal(rtn_cohort_builder_add(y, customer + at, time + at, amount + at, m, NULL),
-                         RTN_OK);
-    }
-    dump(x, &once);
-    dump(y, &pieces);
-    assert_same(&once, &pieces);
-    dump_free(&once);
-    dump_free(&pieces);
-    rtn_cohort_builder_free(x);
-    rtn_cohort_builder_free(y);
     free(customer);
     free(time);
     free(amount);
@@ -989,6 +1056,61 @@ static void allocation_failures(void **state)
 
 /* ---- bad input ------------------------------------------------------------------------------------ */
 
+/* Every allocation of a large add (the split into buckets, each way of folding them) failing in
+ * turn: RTN_ENOMEM and the builder still empty, until the budget suffices and the state is the
+ * one a plain allocator gives. */
+static void split_allocation_failures(void **state)
+{
+    (void)state;
+    enum { N = 1 << 17 };
+    int64_t *customer = malloc(N * sizeof *customer), *time = malloc(N * sizeof *time);
+    double *amount = malloc(N * sizeof *amount);
+    assert_true(customer && time && amount);
+    for (size_t c = 0; c < sizeof split_cases / sizeof split_cases[0]; ++c) {
+        split_events(&split_cases[c], 7 + c, customer, time, amount, N);
+        size_t want_len = 0;
+        uint8_t *want = NULL;
+        for (int budget = 1;; ++budget) {
+            failing f = {budget, 0};
+            rtn_allocator a = {failing_alloc, failing_free, &f};
+            rtn_cohort_builder *b = NULL;
+            assert_int_equal(rtn_cohort_builder_create(&b, want ? NULL : &a), RTN_OK);
+            assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, RTN_PERIOD_SECONDS),
+                             RTN_OK);
+            assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS,
+                                                    split_cases[c].period_seconds), RTN_OK);
+            int rc = rtn_cohort_builder_add(b, customer, time, amount, N, NULL);
+            if (want) { /* the reference, built after the loop found the budget */
+                assert_int_equal(rc, RTN_OK);
+                size_t len;
+                uint8_t *got = serialize(b, &len);
+                assert_int_equal(len, want_len);
+                assert_memory_equal(got, want, len);
+                free(got);
+                rtn_cohort_builder_free(b);
+                break;
+            }
+            if (rc == RTN_OK) {
+                assert_true(budget > 8); /* the split's allocations did fail */
+                want = serialize(b, &want_len);
+                rtn_cohort_builder_free(b);
+                continue;
+            }
+            assert_int_equal(rc, RTN_ENOMEM);
+            assert_true(f.left < 0);
+            rtn_cohort_table *t = NULL;
+            assert_int_equal(rtn_cohort_builder_finish(b, &t), RTN_EUNDEFINED); /* still empty */
+            assert_null(t);
+            rtn_cohort_builder_free(b);
+            assert_true(budget < 100);
+        }
+        free(want);
+    }
+    free(customer);
+    free(time);
+    free(amount);
+}
+
 static void builder_bad_input(void **state)
 {
     (void)state;
@@ -1141,6 +1263,8 @@ int main(void)
         cmocka_unit_test(random_partitions_merge_exactly),
         cmocka_unit_test(relabelled_customers_give_the_same_table),
         cmocka_unit_test(large_add_matches_small_adds),
+        cmocka_unit_test(table_sparse_cohorts),
+        cmocka_unit_test(split_allocation_failures),
         cmocka_unit_test(readers_merge_the_runs_of_many_adds),
         cmocka_unit_test(serialization_rejects_damage),
         cmocka_unit_test(allocation_failures),
