@@ -522,24 +522,25 @@ done:
     return rc;
 }
 
+/* The ranges of a call's columns, found while checking them. */
+typedef struct ranges {
+    int64_t tmin, tmax, cmin, cmax;
+} ranges;
+
 /* Buckets and sorts the events (customer, time, amount) of one call and folds equal
  * (customer, period) pairs into `out`. The common case packs customer and period offsets into one
  * key; ids spread over too wide a range for that are sorted by period, then by customer. */
 static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, const int64_t *time,
-                      const double *amount, size_t n, int64_t tmin, int64_t tmax, chunk *out)
+                      const double *amount, size_t n, const ranges *r, chunk *out)
 {
     const rtn_allocator *a = &b->alloc;
     bucketer k;
-    int rc = bucketer_init(&k, b, tmin, tmax, n);
+    int rc = bucketer_init(&k, b, r->tmin, r->tmax, n);
     if (rc != RTN_OK)
         return rc;
-    int64_t cmin = customer[0], cmax = customer[0];
-    for (size_t i = 1; i < n; ++i) {
-        cmin = customer[i] < cmin ? customer[i] : cmin;
-        cmax = customer[i] > cmax ? customer[i] : cmax;
-    }
+    int64_t cmin = r->cmin, cmax = r->cmax;
     /* periods are monotonic in time: the extremes come from the time range */
-    int64_t pmin = bucket(&k, tmin), pmax = bucket(&k, tmax);
+    int64_t pmin = bucket(&k, r->tmin), pmax = bucket(&k, r->tmax);
     unsigned cbits = bits_for((uint64_t)cmax - (uint64_t)cmin);
     unsigned pbits = bits_for((uint64_t)pmax - (uint64_t)pmin);
     int packed = cbits + pbits <= 64 && pbits < 64; /* shifts by 64 bits are undefined */
@@ -776,25 +777,41 @@ void rtn__cohort_unflatten(const rtn_cohort_builder *b, rtn_cohort_builder *view
     }
 }
 
-/* Checks a (customer, time[, amount]) call; tmin/tmax receive the time range. */
+/* Checks a (customer, time[, amount]) call and finds its ranges, in one pass: blocks are checked
+ * without a branch per element, and only a block found bad is searched for its first bad index. */
+#define CHECK_BLOCK 4096
+
+static int bad_event(int64_t time, const double *amount, size_t i)
+{
+    return time < RTN_TIME_MIN || time > RTN_TIME_MAX || (amount && !rtn__finite(amount[i]));
+}
+
 static int check_columns(const int64_t *customer, const int64_t *time, const double *amount,
-                         size_t n, size_t *bad_index, int64_t *tmin, int64_t *tmax)
+                         size_t n, size_t *bad_index, ranges *r)
 {
     if (n > 0 && (!customer || !time))
         return RTN_EINVAL;
-    int64_t lo = RTN_TIME_MAX, hi = RTN_TIME_MIN;
-    for (size_t i = 0; i < n; ++i) {
-        if (time[i] < RTN_TIME_MIN || time[i] > RTN_TIME_MAX ||
-            (amount && !rtn__finite(amount[i]))) {
+    ranges x = {INT64_MAX, INT64_MIN, INT64_MAX, INT64_MIN};
+    for (size_t at = 0; at < n; at += CHECK_BLOCK) {
+        size_t end = n - at < CHECK_BLOCK ? n : at + CHECK_BLOCK;
+        int bad = 0;
+        for (size_t i = at; i < end; ++i) {
+            bad |= bad_event(time[i], amount, i);
+            x.tmin = time[i] < x.tmin ? time[i] : x.tmin;
+            x.tmax = time[i] > x.tmax ? time[i] : x.tmax;
+            x.cmin = customer[i] < x.cmin ? customer[i] : x.cmin;
+            x.cmax = customer[i] > x.cmax ? customer[i] : x.cmax;
+        }
+        if (bad) {
+            size_t i = at;
+            while (!bad_event(time[i], amount, i))
+                ++i;
             if (bad_index)
                 *bad_index = i;
             return RTN_EDOMAIN;
         }
-        lo = time[i] < lo ? time[i] : lo;
-        hi = time[i] > hi ? time[i] : hi;
     }
-    *tmin = lo;
-    *tmax = hi;
+    *r = x;
     return RTN_OK;
 }
 
@@ -807,19 +824,19 @@ static void note_times(rtn_cohort_builder *b, int64_t tmax)
 int rtn_cohort_builder_add(rtn_cohort_builder *b, const int64_t *customer, const int64_t *time,
                            const double *amount, size_t n, size_t *bad_index)
 {
-    int64_t tmin, tmax;
+    ranges r;
     if (!b)
         return RTN_EINVAL;
-    int rc = check_columns(customer, time, amount, n, bad_index, &tmin, &tmax);
+    int rc = check_columns(customer, time, amount, n, bad_index, &r);
     if (rc != RTN_OK || n == 0)
         return rc;
     chunk fresh = {0};
-    rc = make_chunk(b, customer, time, amount, n, tmin, tmax, &fresh);
+    rc = make_chunk(b, customer, time, amount, n, &r, &fresh);
     if (rc == RTN_OK)
         rc = push_run(b, &fresh);
     if (rc != RTN_OK)
         return rc;
-    note_times(b, tmax);
+    note_times(b, r.tmax);
     return RTN_OK;
 }
 
@@ -857,15 +874,15 @@ static int merge_signups(const rtn_allocator *a, const int64_t *c1, const int64_
 int rtn_cohort_builder_add_signups(rtn_cohort_builder *b, const int64_t *customer,
                                    const int64_t *signup_time, size_t n, size_t *bad_index)
 {
-    int64_t tmin, tmax;
+    ranges r;
     if (!b)
         return RTN_EINVAL;
-    int rc = check_columns(customer, signup_time, NULL, n, bad_index, &tmin, &tmax);
+    int rc = check_columns(customer, signup_time, NULL, n, bad_index, &r);
     if (rc != RTN_OK || n == 0)
         return rc;
     /* sort (customer, period) like events, then keep each customer's earliest */
     chunk sorted = {0};
-    rc = make_chunk(b, customer, signup_time, NULL, n, tmin, tmax, &sorted);
+    rc = make_chunk(b, customer, signup_time, NULL, n, &r, &sorted);
     if (rc != RTN_OK)
         return rc;
     size_t unique = 0;
@@ -882,7 +899,7 @@ int rtn_cohort_builder_add_signups(rtn_cohort_builder *b, const int64_t *custome
     if (rc != RTN_OK)
         return rc;
     rtn__cohort_set_signups(b, mc, mp, mn);
-    note_times(b, tmax);
+    note_times(b, r.tmax);
     return RTN_OK;
 }
 
