@@ -356,6 +356,16 @@ static void fold_packed(const uint64_t *key, const double *val, size_t n, unsign
  * popcount) says which entry its amount adds into. Amounts are added in input order, as the
  * stable sort adds them, so both ways give the same sums bit for bit. Other buckets are radix
  * sorted. */
+/* Calls of at least this many events, with keys wider than this, are split (a plain radix sort
+ * is as fast below). A libFuzzer build (tests/CMakeLists.txt) splits from 2048 events and 12-bit
+ * keys, so that the fuzzers reach every way through the split with inputs they can afford. */
+#ifdef RTN_LIBFUZZER
+#define SPLIT_MIN_EVENTS 2048
+#define SPLIT_MIN_KEY_BITS 12
+#else
+#define SPLIT_MIN_EVENTS 65536
+#define SPLIT_MIN_KEY_BITS 23
+#endif
 #define SPLIT_MIN_BITS 6
 #define BUCKET_BITS 20 /* a bucket's key range: 2^20 bits of bitmap, 128 KiB */
 #define SPLIT_MAX_BITS 16
@@ -383,6 +393,13 @@ static unsigned popcount64(uint64_t x)
     x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
     return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
 #endif
+}
+
+/* A bucket of m keys is folded through its bitmap when scanning the bitmap costs no more than
+ * sorting would (about four words per key) and the bitmap is cache-sized. */
+static int bitmap_fits(size_t words, size_t m)
+{
+    return words <= BITMAP_MAX_WORDS && words <= 4 * m && m <= UINT32_MAX;
 }
 
 /* Folds one bucket through its bitmap (see above): m low keys lk with amounts lv (or NULL), the
@@ -430,14 +447,23 @@ static void fold_sorted(const uint32_t *lk, const double *lv, size_t m, uint64_t
     fold_packed(r.key, r.val, m, pbits, cmin, pmin, c);
 }
 
+/* The split's digit for n keys of `bits` bits, or 0 for none: buckets spanning about 2^20 keys
+ * (BUCKET_BITS), no more of them than n / 16, and the keys' low parts at most 32 bits wide. */
+static unsigned split_bits(size_t n, unsigned bits)
+{
+    if (n < SPLIT_MIN_EVENTS || bits < SPLIT_MIN_KEY_BITS)
+        return 0;
+    unsigned most = bits_for(n / 16), split = bits > BUCKET_BITS ? bits - BUCKET_BITS : 0;
+    most = most < SPLIT_MAX_BITS ? most : SPLIT_MAX_BITS;
+    split = split < SPLIT_MIN_BITS ? SPLIT_MIN_BITS : split > most ? most : split;
+    return split >= SPLIT_MIN_BITS && bits - split <= 32 ? split : 0;
+}
+
 static int sort_fold_split(const rtn_allocator *a, const int64_t *customer, const int64_t *time,
                            const bucketer *k, const double *amount, size_t n, unsigned bits,
-                           unsigned pbits, int64_t cmin, int64_t pmin, size_t (*count)[2048],
-                           chunk *c)
+                           unsigned split, unsigned pbits, int64_t cmin, int64_t pmin,
+                           size_t (*count)[2048], chunk *c)
 {
-    unsigned split = bits < SPLIT_MIN_BITS + BUCKET_BITS   ? SPLIT_MIN_BITS
-                     : bits > SPLIT_MAX_BITS + BUCKET_BITS ? SPLIT_MAX_BITS
-                                                           : bits - BUCKET_BITS;
     unsigned low = bits - split; /* the bits a bucket's keys differ in: at most 32 */
     size_t buckets = (size_t)1 << split;
     size_t words = low > 6 ? (size_t)1 << (low - 6) : 1;
@@ -465,7 +491,7 @@ static int sort_fold_split(const rtn_allocator *a, const int64_t *customer, cons
     int any_bitmap = 0;
     for (size_t d = 0; d < buckets; ++d) {
         size_t m = next[d];
-        if (words <= BITMAP_MAX_WORDS && words <= 2 * m + 1024 && m <= UINT32_MAX)
+        if (bitmap_fits(words, m))
             any_bitmap = 1;
         else if (m > biggest_sorted)
             biggest_sorted = m;
@@ -500,7 +526,7 @@ static int sort_fold_split(const rtn_allocator *a, const int64_t *customer, cons
         uint64_t base = (uint64_t)d << low;
         if (m == 0)
             continue;
-        if (words <= BITMAP_MAX_WORDS && words <= 2 * m + 1024 && m <= UINT32_MAX)
+        if (bitmap_fits(words, m))
             fold_bitmap(lk + s, amount ? lv + s : NULL, m, base, pbits, cmin, pmin, bitmap, rank,
                         words, c);
         else
@@ -545,8 +571,7 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
     unsigned pbits = bits_for((uint64_t)pmax - (uint64_t)pmin);
     int packed = cbits + pbits <= 64 && pbits < 64; /* shifts by 64 bits are undefined */
     /* the bucket split has its own buffers; the other sorts ping-pong between two pairs */
-    int split = packed && cbits + pbits > 22 &&
-                cbits + pbits <= 32 + SPLIT_MAX_BITS && n >= 65536;
+    unsigned split = packed ? split_bits(n, cbits + pbits) : 0;
 
     size_t (*count)[2048] = rtn__alloc(a, 8, sizeof *count);
     uint64_t *key = split ? NULL : rtn__alloc(a, n, sizeof *key);
@@ -565,8 +590,8 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
     if (packed) {
         unsigned bits = cbits + pbits;
         if (split) {
-            rc = sort_fold_split(a, customer, time, &k, amount, n, bits, pbits, cmin, pmin,
-                                 count, &c);
+            rc = sort_fold_split(a, customer, time, &k, amount, n, bits, split, pbits, cmin,
+                                 pmin, count, &c);
             if (rc != RTN_OK)
                 goto done;
             goto folded;
