@@ -254,7 +254,9 @@ static int64_t unbiased(uint64_t v) { return (int64_t)(v ^ (UINT64_C(1) << 63));
  * bucketed from x = time − tmin + r0, its seconds since the start of tmin's period (of tmin's
  * day, for months and quarters): unsigned, below 2^40, and free of floor-division corrections.
  * A fixed-length period (day, week, seconds) is then q0 + x / length, the quotient estimated in
- * floating point and corrected once (exact: the estimate is off by less than 2^-12); a month or
+ * floating point and corrected once: x·(1/length) carries a relative error below 2^-52, so for
+ * x < 2^52 it never reaches the next integer (at least 1/length away) and falls short of the
+ * quotient by at most one, when x / length is whole; a month or
  * quarter is looked up by its day x / 86400 in a table when the call's days span fewer entries
  * than it has events, and otherwise computed from the civil date. */
 typedef struct bucketer {
@@ -304,9 +306,7 @@ static inline int64_t bucket(const bucketer *k, int64_t time)
     uint64_t x = (uint64_t)(time - k->tmin) + k->r0;
     if (!k->civil) {
         uint64_t q = (uint64_t)((double)x * k->inverse);
-        int64_t r = (int64_t)(x - q * k->length);
-        q = q + (r >= (int64_t)k->length) - (r < 0);
-        return k->q0 + (int64_t)q;
+        return k->q0 + (int64_t)q + (x - q * k->length >= k->length);
     }
     if (k->table)
         return k->table[x / 86400];

@@ -1056,6 +1056,76 @@ static void allocation_failures(void **state)
 
 /* ---- bad input ------------------------------------------------------------------------------------ */
 
+/* The builder buckets times its own way (from the call's earliest time, a day table for months,
+ * a corrected floating-point quotient for fixed lengths): every event's period in the state must
+ * be rtn_calendar_period()'s, for every unit, UTC offset and length, over the whole time range
+ * and over a narrow one (the day table), in small calls and in calls large enough to split. */
+static int64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | p[i];
+    return (int64_t)v;
+}
+
+static void bucketing_matches_calendar_period(void **state)
+{
+    (void)state;
+    enum { N = 70000, HEADER = 88, ENTRY = 32 };
+    int64_t *customer = malloc(N * sizeof *customer), *time = malloc(N * sizeof *time);
+    assert_true(customer && time);
+    uint64_t seed = 99;
+    for (int trial = 0; trial < 24; ++trial) {
+        int32_t unit = trial % 5;
+        int32_t offset = (int32_t)(rng(&seed) % 2881) - 1440;
+        /* 30 days: x · (1/length) falls just short of whole quotients for 7 % of them */
+        int64_t seconds = trial % 4 == 0 ? 30 * DAY
+                                         : 1 + (int64_t)(rng(&seed) %
+                                                         (trial % 2 ? 10000000000 : 100000));
+        size_t n = trial % 3 ? 3000 : N;
+        int narrow = (trial / 5) % 2; /* two years around a random day, else the whole range */
+        int64_t span = RTN_TIME_MAX - RTN_TIME_MIN;
+        int64_t base = RTN_TIME_MIN + (int64_t)(rng(&seed) % (uint64_t)(span - 800 * DAY));
+        for (size_t i = 0; i < n; ++i) {
+            customer[i] = (int64_t)i;
+            time[i] = narrow ? base + (int64_t)(rng(&seed) % (uint64_t)(730 * DAY))
+                             : RTN_TIME_MIN + (int64_t)(rng(&seed) % (uint64_t)span);
+        }
+        time[0] = narrow ? base : RTN_TIME_MIN; /* the range's ends, exactly */
+        time[1] = narrow ? base + 730 * DAY - 1 : RTN_TIME_MAX;
+        int64_t first; /* then the first and the last second of 100 periods from base on */
+        assert_int_equal(rtn_calendar_period(base, unit, seconds, offset, &first), RTN_OK);
+        for (size_t i = 2; i + 1 < 202; i += 2) {
+            int64_t start;
+            if (rtn_calendar_period_start(first + (int64_t)i / 2, unit, seconds, offset, &start) ==
+                    RTN_OK &&
+                start <= RTN_TIME_MAX && start - 1 >= RTN_TIME_MIN) {
+                time[i] = start;
+                time[i + 1] = start - 1;
+            }
+        }
+        rtn_cohort_builder *b = NULL;
+        assert_int_equal(rtn_cohort_builder_create(&b, NULL), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_UNIT, unit), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_PERIOD_SECONDS, seconds), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_UTC_OFFSET_MINUTES, offset), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_add(b, customer, time, NULL, n, NULL), RTN_OK);
+        size_t len;
+        uint8_t *bytes = serialize(b, &len);
+        assert_int_equal(len, HEADER + n * ENTRY + 8);
+        for (size_t i = 0; i < n; ++i) { /* one event per customer: entry i is customer i's */
+            int64_t want;
+            assert_int_equal(rtn_calendar_period(time[i], unit, seconds, offset, &want), RTN_OK);
+            assert_int_equal(le64(bytes + HEADER + i * ENTRY), (int64_t)i);
+            assert_int_equal(le64(bytes + HEADER + i * ENTRY + 8), want);
+        }
+        free(bytes);
+        rtn_cohort_builder_free(b);
+    }
+    free(customer);
+    free(time);
+}
+
 /* Every allocation of a large add (the split into buckets, each way of folding them) failing in
  * turn: RTN_ENOMEM and the builder still empty, until the budget suffices and the state is the
  * one a plain allocator gives. */
@@ -1265,6 +1335,7 @@ int main(void)
         cmocka_unit_test(large_add_matches_small_adds),
         cmocka_unit_test(table_sparse_cohorts),
         cmocka_unit_test(split_allocation_failures),
+        cmocka_unit_test(bucketing_matches_calendar_period),
         cmocka_unit_test(readers_merge_the_runs_of_many_adds),
         cmocka_unit_test(serialization_rejects_damage),
         cmocka_unit_test(allocation_failures),
