@@ -51,7 +51,7 @@ typedef struct walker {
 } walker;
 
 /* Next customer: 1 with *first, *last (entries) and *cohort, or 0 at the end. */
-static int walk_next(walker *w, size_t *first, size_t *last, int64_t *cohort)
+static inline int walk_next(walker *w, size_t *first, size_t *last, int64_t *cohort)
 {
     const rtn_cohort_builder *b = w->b;
     int have_entry = w->i < b->n, have_signup = w->s < b->n_signups;
