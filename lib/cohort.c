@@ -343,19 +343,20 @@ static void fold_packed(const uint64_t *key, const double *val, size_t n, unsign
 #define PACKED_KEY(i) PACKED_KEY_OF(k, i)
 
 /* ---- the bucket split ----------------------------------------------------------------------------
- * Many wide packed keys: one most-significant-digit split of the keys into 2^11 (up to 2^16)
- * buckets — one pass over main memory, storing each key's low part, at most 32 bits, and its
- * amount — then each bucket, a few thousand keys, is sorted and folded while it is in cache.
- * Against an LSD sort of the whole keys this touches main memory once instead of once per digit,
- * and writes 12 bytes per event rather than 16 to fresh memory. When the split digit holds only
- * customer bits (the usual case), counting needs no periods at all.
+ * Many wide packed keys: one most-significant-digit split of the keys into 2^6 to 2^16 buckets —
+ * one pass over main memory, storing each key's low part, at most 32 bits, and its amount — then
+ * each bucket is folded while it is in cache. Against an LSD sort of the whole keys this touches
+ * main memory once instead of once per digit, and writes 12 bytes per event rather than 16 to
+ * fresh memory. When the split digit holds only customer bits (the usual case), counting needs
+ * no periods at all.
  *
  * A bucket whose key range is small against its size — the common case: ids about dense,
  * periods few — is not sorted at all: a bitmap over the range marks the keys present, a scan of
  * it emits them in order, and each event's rank among them (a prefix count per word and a
  * popcount) says which entry its amount adds into. Amounts are added in input order, as the
- * stable sort adds them, so both ways give the same sums bit for bit. Other buckets are radix
- * sorted. */
+ * stable sort adds them, so both ways give the same sums bit for bit. Other buckets are sorted:
+ * the split then sizes them for sorting (a few thousand keys), and a bucket of a few keys is
+ * insertion sorted rather than paying the radix passes' fixed cost. */
 /* Calls of at least this many events, with keys wider than this, are split (a plain radix sort
  * is as fast below). A libFuzzer build (tests/CMakeLists.txt) splits from 2048 events and 12-bit
  * keys, so that the fuzzers reach every way through the split with inputs they can afford. */
@@ -432,7 +433,11 @@ static void fold_bitmap(const uint32_t *lk, const double *lv, size_t m, uint64_t
     memset(bitmap, 0, words * sizeof *bitmap);
 }
 
-/* Folds one bucket by radix sorting it: its keys widened to base | lk in the scratch columns. */
+/* Folds one bucket by sorting it: its keys widened to base | lk in the scratch columns, then a
+ * stable sort by the low bits — insertion for a few keys, else radix (whose source, the first
+ * scratch pair, is free after its first pass and so serves as its second buffer). */
+#define INSERTION_MAX 32
+
 static void fold_sorted(const uint32_t *lk, const double *lv, size_t m, uint64_t base,
                         unsigned low, unsigned pbits, int64_t cmin, int64_t pmin, columns one,
                         columns two, size_t (*count)[2048], chunk *c)
@@ -442,21 +447,52 @@ static void fold_sorted(const uint32_t *lk, const double *lv, size_t m, uint64_t
         if (lv)
             one.val[j] = lv[j];
     }
+    if (m <= INSERTION_MAX) {
+        for (size_t j = 1; j < m; ++j) {
+            uint64_t key = one.key[j];
+            double val = lv ? one.val[j] : 0.0;
+            size_t i = j;
+            for (; i > 0 && one.key[i - 1] > key; --i) { /* strictly greater: stable */
+                one.key[i] = one.key[i - 1];
+                if (lv)
+                    one.val[i] = one.val[i - 1];
+            }
+            one.key[i] = key;
+            if (lv)
+                one.val[i] = val;
+        }
+        fold_packed(one.key, lv ? one.val : NULL, m, pbits, cmin, pmin, c);
+        return;
+    }
     columns src = {one.key, NULL, lv ? one.val : NULL};
     columns r = radix_sort(src, two, one, m, low, count);
     fold_packed(r.key, r.val, m, pbits, cmin, pmin, c);
 }
 
-/* The split's digit for n keys of `bits` bits, or 0 for none: buckets spanning about 2^20 keys
- * (BUCKET_BITS), no more of them than n / 16, and the keys' low parts at most 32 bits wide. */
+/* The split's digit for n keys of `bits` bits, or 0 for none. Buckets meant for the bitmap span
+ * about 2^20 keys (BUCKET_BITS); when their bitmaps would still be sparse for the average
+ * bucket, the buckets are sized for sorting instead: about SORTED_BUCKET keys each, at most 2^11
+ * of them unless the low parts need more. Never more than n / 16 buckets, and the keys' low
+ * parts at most 32 bits wide. */
+#define SORTED_BUCKET 4096
+#define SORTED_MAX_BITS 11
+
 static unsigned split_bits(size_t n, unsigned bits)
 {
     if (n < SPLIT_MIN_EVENTS || bits < SPLIT_MIN_KEY_BITS)
         return 0;
-    unsigned most = bits_for(n / 16), split = bits > BUCKET_BITS ? bits - BUCKET_BITS : 0;
+    unsigned most = bits_for(n / 16) - 1; /* 2^most ≤ n / 16 */
     most = most < SPLIT_MAX_BITS ? most : SPLIT_MAX_BITS;
-    split = split < SPLIT_MIN_BITS ? SPLIT_MIN_BITS : split > most ? most : split;
-    return split >= SPLIT_MIN_BITS && bits - split <= 32 ? split : 0;
+    unsigned split = bits > BUCKET_BITS + SPLIT_MIN_BITS ? bits - BUCKET_BITS : SPLIT_MIN_BITS;
+    split = split > most ? most : split;
+    unsigned low = bits - split;
+    if (low > 32 || !bitmap_fits(low > 6 ? (size_t)1 << (low - 6) : 1, n >> split)) {
+        split = bits_for(n / SORTED_BUCKET);
+        split = split > SORTED_MAX_BITS ? SORTED_MAX_BITS : split;
+        split = split < SPLIT_MIN_BITS ? SPLIT_MIN_BITS : split;
+        split = bits - split > 32 ? bits - 32 : split;
+    }
+    return split >= SPLIT_MIN_BITS && split <= most && bits - split <= 32 ? split : 0;
 }
 
 static int sort_fold_split(const rtn_allocator *a, const int64_t *customer, const int64_t *time,

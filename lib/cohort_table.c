@@ -171,7 +171,8 @@ static int distinct_cohorts(const rtn_cohort_builder *b, row_index *x)
         hi = b->signup_period[i] > hi ? b->signup_period[i] : hi;
     }
     uint64_t range = (uint64_t)hi - (uint64_t)lo + 1;
-    if (range > 4 * (uint64_t)(b->n + b->n_signups) + 1024 || range > UINT32_MAX)
+    /* the map: 4 bytes per period of the range, at most one per entry (and 4 KiB) */
+    if (range > (uint64_t)(b->n + b->n_signups) / 4 + 1024)
         return sorted_cohorts(b, x);
     uint32_t *map = rtn__alloc(&b->alloc, (size_t)range, sizeof *map);
     if (!map)

@@ -10,10 +10,11 @@
  *     retention is the share of period 0's; every parameter reads back within its bounds;
  *  3. the same events through rtn_cohort_table_build(): the table of a builder with that unit and
  *     kind, or the same error;
- *  4. for one input in 32, the events tiled into 65536 (ids shifted by a stride from the
- *     input, amounts whole cents): one add, which takes the split into buckets when the keys are
- *     wide, leaves the same bytes as adds of 4096 events, which never do (under libFuzzer, where
- *     the library splits from 2048 events, 4096 against adds of 1024). */
+ *  4. for one input in 32, the events tiled into 65536 (4096 under libFuzzer, where the library
+ *     splits calls from 2048 events), ids shifted by a stride from the input: one add, which takes
+ *     the split into buckets when the keys are wide, leaves the same bytes as four adds grouped
+ *     by customer, where no (customer, period) spans two adds, so that every revenue is summed in
+ *     input order on both sides; a revenue sum overflows in both or in neither. */
 #include <stdlib.h>
 
 #include "fuzz.h"
@@ -171,47 +172,60 @@ static void check_large_add(const int64_t *customer, const int64_t *time, const 
                             size_t n, int32_t unit, int64_t seconds, uint8_t how)
 {
 #ifdef RTN_LIBFUZZER
-    enum { BIG = 4096, PIECE = 1024 }; /* the library splits calls from 2048 events here */
+    enum { BIG = 4096 }; /* the library splits calls from 2048 events here */
 #else
-    enum { BIG = 65536, PIECE = 4096 };
+    enum { BIG = 65536 };
 #endif
-    static const int64_t strides[4] = {1, 17, 4099, (INT64_C(1) << 20) + 7};
+    enum { GROUPS = 4 };
+    static const int64_t strides[4] = {0, 1, 4099, (INT64_C(1) << 20) + 7};
     int64_t *c = malloc(BIG * sizeof *c), *t = malloc(BIG * sizeof *t);
-    double *v = malloc(BIG * sizeof *v);
-    rtn_cohort_builder *one = NULL, *pieces = NULL;
-    if (c && t && v && rtn_cohort_builder_create(&one, NULL) == RTN_OK &&
-        rtn_cohort_builder_create(&pieces, NULL) == RTN_OK) {
+    int64_t *gc = malloc(BIG * sizeof *gc), *gt = malloc(BIG * sizeof *gt);
+    double *v = malloc(BIG * sizeof *v), *gv = malloc(BIG * sizeof *gv);
+    rtn_cohort_builder *one = NULL, *groups = NULL;
+    if (c && t && v && gc && gt && gv && rtn_cohort_builder_create(&one, NULL) == RTN_OK &&
+        rtn_cohort_builder_create(&groups, NULL) == RTN_OK) {
         for (size_t i = 0; i < BIG; ++i) {
             size_t round = i / n;
             c[i] = customer[i % n] + (int64_t)round * strides[how % 4];
             t[i] = time[i % n] + (int64_t)(round % 3) * 86400;
-            double cents = amount[i % n] * 100.0; /* as whole cents: sums exact either way */
-            v[i] = isfinite(cents) ? (double)(int64_t)fmod(cents, 1e9) / 100.0 : 0.0;
+            v[i] = isfinite(amount[i % n]) ? amount[i % n] : 0.0;
         }
         const double *amounts = how & 4 ? v : NULL;
         rtn_cohort_builder_set(one, RTN_COHORT_PERIOD_UNIT, unit);
         rtn_cohort_builder_set(one, RTN_COHORT_PERIOD_SECONDS, seconds);
-        rtn_cohort_builder_set(pieces, RTN_COHORT_PERIOD_UNIT, unit);
-        rtn_cohort_builder_set(pieces, RTN_COHORT_PERIOD_SECONDS, seconds);
-        int rc = rtn_cohort_builder_add(one, c, t, amounts, BIG, NULL);
-        FUZZ_CHECK(rc == RTN_OK || rc == RTN_ENOMEM);
-        for (size_t at = 0; rc == RTN_OK && at < BIG; at += PIECE)
-            rc = rtn_cohort_builder_add(pieces, c + at, t + at, amounts ? amounts + at : NULL,
-                                        PIECE, NULL);
-        FUZZ_CHECK(rc == RTN_OK || rc == RTN_ENOMEM);
+        rtn_cohort_builder_set(groups, RTN_COHORT_PERIOD_UNIT, unit);
+        rtn_cohort_builder_set(groups, RTN_COHORT_PERIOD_SECONDS, seconds);
+        int rc1 = rtn_cohort_builder_add(one, c, t, amounts, BIG, NULL), rc2 = RTN_OK;
+        FUZZ_CHECK(rc1 == RTN_OK || rc1 == RTN_ENOMEM || rc1 == RTN_EOVERFLOW);
+        for (uint64_t g = 0; rc2 == RTN_OK && g < GROUPS; ++g) {
+            size_t m = 0;
+            for (size_t i = 0; i < BIG; ++i)
+                if ((uint64_t)c[i] % GROUPS == g) {
+                    gc[m] = c[i];
+                    gt[m] = t[i];
+                    gv[m++] = v[i];
+                }
+            rc2 = rtn_cohort_builder_add(groups, gc, gt, amounts ? gv : NULL, m, NULL);
+        }
+        FUZZ_CHECK(rc2 == RTN_OK || rc2 == RTN_ENOMEM || rc2 == RTN_EOVERFLOW);
+        if (rc1 != RTN_ENOMEM && rc2 != RTN_ENOMEM) /* a revenue sum overflows in both or neither */
+            FUZZ_CHECK((rc1 == RTN_EOVERFLOW) == (rc2 == RTN_EOVERFLOW));
         size_t len1 = 0, len2 = 0;
-        uint8_t *x = rc == RTN_OK ? state_bytes(one, &len1) : NULL;
-        uint8_t *y = x ? state_bytes(pieces, &len2) : NULL;
+        uint8_t *x = rc1 == RTN_OK && rc2 == RTN_OK ? state_bytes(one, &len1) : NULL;
+        uint8_t *y = x ? state_bytes(groups, &len2) : NULL;
         if (x && y)
             FUZZ_CHECK(len1 == len2 && memcmp(x, y, len1) == 0);
         free(x);
         free(y);
     }
     rtn_cohort_builder_free(one);
-    rtn_cohort_builder_free(pieces);
+    rtn_cohort_builder_free(groups);
     free(c);
     free(t);
     free(v);
+    free(gc);
+    free(gt);
+    free(gv);
 }
 
 FUZZ_DEFINE_FAILING_ALLOCATIONS(rtn_cohort_builder, rtn_cohort_table, 0)
