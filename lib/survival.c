@@ -258,7 +258,10 @@ static int validate_subjects(const rtn_km_builder *b, const double *duration,
             return RTN_EDOMAIN;
         }
     }
-    double total = weight ? rtn__sum_value(&w) : (double)n;
+    /* each subject counts twice, leaving and at risk (from the start or its entry), as in
+     * add_counts() and in the byte format's bound; counted once here, a subject of nearly
+     * DBL_MAX / 4 made a state that its reader refused (found by fuzzing) */
+    double total = 2.0 * (weight ? rtn__sum_value(&w) : (double)n);
     /* every sum the builder keeps stays below the total, which must stay well inside DBL_MAX */
     if (!(b->total_weight + total < DBL_MAX / 4) || n > UINT64_MAX - b->total_exits ||
         n > UINT64_MAX - b->total_entries)

@@ -584,6 +584,13 @@ static void models_bad_input(void **state)
     assert_true(col[0] == 0.0); /* no amounts */
     rtn_rfm_free(r);
     rtn_rfm_free(NULL);
+    /* repeat purchases whose sum passes −DBL_MAX have a finite mean (found by fuzzing: NaN) */
+    const int64_t cu3[] = {1, 1, 1}, ti3[] = {0, 86400, 2 * 86400};
+    const double big_spend[] = {0.0, -DBL_MAX, -1e304};
+    assert_int_equal(rtn_rfm_build(cu3, ti3, big_spend, 3, 2 * 86400, 2 * 86400, 1.0, &r, &bi), RTN_OK);
+    assert_int_equal(rtn_rfm_column(r, RTN_RFM_MONETARY, col, 1), RTN_OK);
+    assert_true(col[0] == -(DBL_MAX / 2 + 1e304 / 2)); /* halves exact, one rounding */
+    rtn_rfm_free(r);
     assert_int_equal(rtn_rfm_from_builder(NULL, 0, 0, 1.0, &r), RTN_EINVAL);
 }
 
