@@ -396,6 +396,10 @@ static unsigned popcount64(uint64_t x)
 #endif
 }
 
+/* The 64-bit words of a bitmap over the keys of a bucket whose keys differ in their low `low` bits
+ * (low ≤ 32). */
+static size_t bitmap_words(unsigned low) { return low > 6 ? (size_t)1 << (low - 6) : 1; }
+
 /* A bucket of m keys is folded through its bitmap when scanning the bitmap costs no more than
  * sorting would (about four words per key) and the bitmap is cache-sized. */
 static int bitmap_fits(size_t words, size_t m)
@@ -486,7 +490,7 @@ static unsigned split_bits(size_t n, unsigned bits)
     unsigned split = bits > BUCKET_BITS + SPLIT_MIN_BITS ? bits - BUCKET_BITS : SPLIT_MIN_BITS;
     split = split > most ? most : split;
     unsigned low = bits - split;
-    if (low > 32 || !bitmap_fits(low > 6 ? (size_t)1 << (low - 6) : 1, n >> split)) {
+    if (low > 32 || !bitmap_fits(bitmap_words(low), n >> split)) {
         split = bits_for(n / SORTED_BUCKET);
         split = split > SORTED_MAX_BITS ? SORTED_MAX_BITS : split;
         split = split < SPLIT_MIN_BITS ? SPLIT_MIN_BITS : split;
@@ -502,7 +506,7 @@ static int sort_fold_split(const rtn_allocator *a, const int64_t *customer, cons
 {
     unsigned low = bits - split; /* the bits a bucket's keys differ in: at most 32 */
     size_t buckets = (size_t)1 << split;
-    size_t words = low > 6 ? (size_t)1 << (low - 6) : 1;
+    size_t words = bitmap_words(low);
     uint64_t low_mask = (UINT64_C(1) << low) - 1;
     size_t *next = rtn__alloc(a, buckets, sizeof *next);
     size_t *begin = rtn__alloc(a, buckets, sizeof *begin);

@@ -45,10 +45,7 @@ static rtn_rfm *rfm_new(const rtn_allocator *a, size_t n)
     return r;
 }
 
-/* One customer's entries [i, j): its row, or nothing if it started after the calibration.
- * mean_past_overflow: the sum of finite amounts can pass DBL_MAX where their mean cannot (two
- * repeat purchases of −DBL_MAX and −1e304, found by fuzzing, gave NaN); then the mean is summed
- * as Σ amount / x, whose partial sums stay within max |amount|. */
+/* One customer's entries [i, j): its row, or nothing if it started after the calibration. */
 static int summarise(const rtn_cohort_builder *b, size_t i, size_t j, int64_t cal, int64_t hold,
                      double unit, rtn_rfm *r, size_t row)
 {
@@ -74,7 +71,10 @@ static int summarise(const rtn_cohort_builder *b, size_t i, size_t j, int64_t ca
     r->t_x[row] = (double)(last - first) / unit;
     r->age[row] = (double)(cal - first) / unit;
     r->monetary[row] = x > 0.0 ? rtn__sum_value(&spend) / x : 0.0;
-    if (!isfinite(r->monetary[row])) { /* the sum passed DBL_MAX: see above */
+    if (!isfinite(r->monetary[row])) {
+        /* the sum of finite amounts passed DBL_MAX where their mean cannot (repeat purchases of
+         * −DBL_MAX and −1e304, found by fuzzing, gave NaN): the mean summed as Σ amount / x,
+         * whose partial sums stay within max |amount| */
         rtn__sum scaled = {0.0, 0.0};
         for (size_t k = i + 1; k < j && b->period[k] <= cal; ++k) {
             rtn__sum_add(&scaled, b->revenue[k].hi / x);

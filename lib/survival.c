@@ -236,7 +236,8 @@ int rtn__km_make_weighted(rtn_km_builder *b)
 
 /* ---- adding subjects ------------------------------------------------------------------------------ */
 
-/* Checks a whole call before anything is added; sums its weight into *weight_sum. */
+/* Checks a whole call before anything is added; *weight_sum receives what it adds to the
+ * builder's total weight (twice its subjects' weight: see below). */
 static int validate_subjects(const rtn_km_builder *b, const double *duration,
                              const uint8_t *event, const double *entry, const double *weight,
                              size_t n, double *weight_sum, size_t *bad_index)
