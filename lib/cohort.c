@@ -681,7 +681,7 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
         rtn__free(a, val3);
     }
 folded:
-    for (size_t i = 0; i < c.n; ++i)
+    for (size_t i = 0; amount && i < c.n; ++i)
         if (!rtn__finite(c.revenue[i].hi) || !rtn__finite(c.revenue[i].lo)) {
             rc = RTN_EOVERFLOW; /* amounts near DBL_MAX that add past it */
             goto done;
@@ -770,11 +770,14 @@ static int absorb(const rtn_allocator *a, const chunk *x, chunk *acc)
 
 /* Adds the (owned) run *fresh to b and merges runs as above; while a revenue sum could overflow
  * (revenue_bound), merges everything at once, so that EOVERFLOW comes from this add as it always
- * did. Nothing of b changes before every merge has succeeded; *fresh is consumed either way. */
-static int push_run(rtn_cohort_builder *b, chunk *fresh)
+ * did. Nothing of b changes before every merge has succeeded; *fresh is consumed either way.
+ * `earned`: whether the run may hold revenue (a run of events added without amounts holds none,
+ * and its bound is 0 without a pass over it). */
+static int push_run(rtn_cohort_builder *b, chunk *fresh, int earned)
 {
     const rtn_allocator *a = &b->alloc;
-    double bound = b->revenue_bound + rtn__revenue_bound(fresh->revenue, fresh->n);
+    double bound =
+        b->revenue_bound + (earned ? rtn__revenue_bound(fresh->revenue, fresh->n) : 0.0);
     if (b->n == 0) {
         rtn__cohort_set_entries(b, fresh->customer, fresh->period, fresh->revenue, fresh->n);
         b->revenue_bound = bound;
@@ -898,7 +901,7 @@ int rtn_cohort_builder_add(rtn_cohort_builder *b, const int64_t *customer, const
     chunk fresh = {0};
     rc = make_chunk(b, customer, time, amount, n, &r, &fresh);
     if (rc == RTN_OK)
-        rc = push_run(b, &fresh);
+        rc = push_run(b, &fresh, amount != NULL);
     if (rc != RTN_OK)
         return rc;
     note_times(b, r.tmax);

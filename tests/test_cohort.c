@@ -562,6 +562,53 @@ static void random_table_matches_brute_force(void **state)
     rtn_cohort_builder_free(b);
 }
 
+/* A count table (no amounts: finish's branch-free path) cut by an observation end in the middle
+ * of the data and by a maximum number of periods, against the brute force: a cell counts its
+ * period's customers up to the end's period, a later one is censored and 0. */
+static void count_table_cut_matches_brute_force(void **state)
+{
+    (void)state;
+    static events e;
+    random_events(&e, 777);
+    uint64_t size[28], active[28 * 28];
+    double revenue[28 * 28];
+    int64_t first;
+    brute_force(&e, size, active, revenue, &first);
+    const int64_t end_period = 2; /* periods −14 … 13; the end: day 65 of period 2 */
+    for (int64_t max_periods = 0; max_periods <= 9; max_periods += 9) {
+        rtn_cohort_builder *b = thirty_day_builder();
+        assert_int_equal(rtn_cohort_builder_add(b, e.customer, e.time, NULL, R_EVENTS, NULL),
+                         RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_OBSERVATION_END, 65 * DAY), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_set(b, RTN_COHORT_MAX_PERIODS, max_periods), RTN_OK);
+        table_dump d;
+        dump(b, &d);
+        size_t want_cols = max_periods ? (size_t)max_periods : (size_t)(end_period - first + 1);
+        size_t cohorts = 0;
+        for (int c = 0; c < 28; ++c)
+            cohorts += size[c] > 0;
+        assert_int_equal(d.rows, cohorts);
+        assert_int_equal(d.cols, want_cols);
+        for (size_t r = 0; r < d.rows; ++r) {
+            int64_t c = d.period[r] - first;
+            assert_int_equal(d.size[r], size[c]);
+            for (size_t k = 0; k < d.cols; ++k) {
+                uint8_t status = d.status[r * d.cols + k];
+                uint64_t got = d.active[r * d.cols + k];
+                if (d.period[r] + (int64_t)k > end_period) {
+                    assert_int_equal(status, RTN_CELL_CENSORED);
+                    assert_int_equal(got, 0);
+                } else {
+                    assert_int_equal(got, active[c * 28 + (int64_t)k]);
+                    assert_int_equal(d.revenue[r * d.cols + k], 0.0);
+                }
+            }
+        }
+        dump_free(&d);
+        rtn_cohort_builder_free(b);
+    }
+}
+
 static void random_partitions_merge_exactly(void **state)
 {
     (void)state;
@@ -1353,6 +1400,7 @@ int main(void)
         cmocka_unit_test(table_signups_and_observation_end),
         cmocka_unit_test(table_one_shot_and_week_periods),
         cmocka_unit_test(random_table_matches_brute_force),
+        cmocka_unit_test(count_table_cut_matches_brute_force),
         cmocka_unit_test(random_partitions_merge_exactly),
         cmocka_unit_test(relabelled_customers_give_the_same_table),
         cmocka_unit_test(large_add_matches_small_adds),
