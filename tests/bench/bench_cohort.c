@@ -4,17 +4,19 @@
  * repetitions) against two floors: reading the input columns once (fread of events.bin and
  * splitting it into columns) and scanning the columns once in memory (a sum of each).
  *
- *   bench_cohort DATA_DIR [REPEATS] [--full] [--chunk ROWS]
+ *   bench_cohort DATA_DIR [REPEATS] [--full] [--chunk ROWS] [--amounts]
  *     DATA_DIR  output of gen_events.py (events.bin: 24-byte little-endian records
  *               int64 customer_id, int32 day, uint32 reserved, float64 amount)
  *     REPEATS   default 5
  *     --full    also print the count matrix, one row per cohort as pandas_cohort.py --full
  *               does, with "-" for censored cells (pandas prints 0 there)
  *     --chunk   add the events ROWS at a time (a stream of adds), not in one call
+ *     --amounts add the amounts too, for the revenue table (pandas' recipe counts customers
+ *               only, so without this flag both sides compute the same table)
  *
  * Columns: customer = customer_id, time = day * 86400, amount. Period RTN_PERIOD_SECONDS of
  * 30 * 86400 s, so a period index is day // 30 exactly as in the pandas recipe, and a cohort's
- * period index is pandas' cohort label; kind "return on", with amounts.
+ * period index is pandas' cohort label; kind "return on"; amounts only with --amounts.
  *
  * Output:
  *   line 1: the summary line of pandas_cohort.py, same keys and order. Sums are over the cells
@@ -108,6 +110,7 @@ static void read_columns(const char *path, columns *out)
 /* Rows per rtn_cohort_builder_add() call: all at once (0, the default), or --chunk N, as a
  * stream, a PostgreSQL aggregate or a batched reader hands them over. */
 static size_t chunk_rows;
+static int with_amounts; /* --amounts */
 
 static rtn_cohort_table *build(const columns *c, double *t_add, double *t_finish)
 {
@@ -127,7 +130,8 @@ static rtn_cohort_table *build(const columns *c, double *t_add, double *t_finish
     size_t step = chunk_rows ? chunk_rows : c->n;
     for (size_t at = 0; rc == RTN_OK && at < c->n; at += step) {
         size_t m = c->n - at < step ? c->n - at : step;
-        rc = rtn_cohort_builder_add(b, c->customer + at, c->time + at, c->amount + at, m, &bad);
+        rc = rtn_cohort_builder_add(b, c->customer + at, c->time + at,
+                                    with_amounts ? c->amount + at : NULL, m, &bad);
         bad += at;
     }
     if (rc != RTN_OK) {
@@ -169,6 +173,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--full") == 0)
             full = 1;
+        else if (strcmp(argv[i], "--amounts") == 0)
+            with_amounts = 1;
         else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc)
             chunk_rows = (size_t)strtoull(argv[++i], NULL, 10);
         else if (positional == 0)
@@ -179,7 +185,8 @@ int main(int argc, char **argv)
             dir = NULL;
     }
     if (!dir) {
-        fprintf(stderr, "usage: %s DATA_DIR [REPEATS] [--full] [--chunk ROWS]\n", argv[0]);
+        fprintf(stderr, "usage: %s DATA_DIR [REPEATS] [--full] [--chunk ROWS] [--amounts]\n",
+                argv[0]);
         return 2;
     }
     if (repeats < 1 || repeats > 1000)
@@ -287,8 +294,9 @@ int main(int argc, char **argv)
            (unsigned long long)sum_counts, (unsigned long long)wsum, ret_sum, r01, r06, r012, r61,
            r123);
     printf("cells: %zu complete, %zu partial, %zu censored (NaN here, 0 in pandas); revenue %.2f "
-           "over non-censored cells, input amounts %.2f; checksums %llu %llu\n",
-           complete, partial, censored, rev_sum, sum_amount, (unsigned long long)sum_customer,
+           "over non-censored cells, input amounts %.2f%s; checksums %llu %llu\n",
+           complete, partial, censored, rev_sum, sum_amount,
+           with_amounts ? "" : " (not added: no --amounts)", (unsigned long long)sum_customer,
            (unsigned long long)sum_time);
     if (full)
         for (size_t r = 0; r < rows; ++r) {

@@ -13,12 +13,15 @@
 # Each run times, as whole processes (what a user waits for: start-up, reading events.bin, the
 # table, printing), `bench_cohort DATA 1 --full` (one read, one build) and
 # `pandas_cohort.py DATA --full`; then pandas' kernel in-process: the recipe lines only, on a
-# DataFrame already loaded, median of 3. Every run checks that both print the same counts: the
+# DataFrame already loaded, median of 3. Those build the same table: customer counts. Each run
+# then times the revenue table as well: `bench_cohort DATA 1 --amounts` against the recipe with
+# one more line, the sum of the amounts per cell (in-process, median of 3). Every run checks that both print the same counts: the
 # summary's count fields and r[c,k] exactly, ret_sum to 1e-9, and every cell of the count matrix
 # that is not censored (a censored cell must be 0 in pandas, which cannot tell it from a true 0).
 # Prints medians over the runs: whole process and peak RSS of each side, the library's kernel
 # (create + add + finish), its read floor (fread + split into columns) and their ratio, and the
-# ratios pandas / libretention; then one in-process run of bench_cohort with 5 repetitions.
+# ratios pandas / libretention, for the count table and for the revenue table; then one
+# in-process run of bench_cohort with 5 repetitions.
 # Uses Debian's /usr/bin/python3 (python3-pandas) and /usr/bin/time for peak RSS.
 set -eu
 peer=1
@@ -57,21 +60,27 @@ timed() { # timed WALL_FILE RSS_FILE OUT_FILE cmd...: wall seconds and peak RSS 
     awk '{printf "%.0f\n", $1 / 1024}' "$tmp/rss.kib" >>"$rss"
 }
 # pandas' kernel, timed in-process like bench_cohort times the library's: the recipe lines of
-# pandas_cohort.py on a freshly built DataFrame (outside the timer), median of 3
+# pandas_cohort.py on a freshly built DataFrame (outside the timer), median of 3; with a second
+# argument "amounts", also the revenue per cell
 pd_kernel='import sys, time, numpy as np, pandas as pd
 dt = np.dtype([("customer_id", "<i8"), ("day", "<i4"), ("reserved", "<u4"), ("amount", "<f8")])
 rec = np.fromfile(sys.argv[1] + "/events.bin", dtype=dt)
-cid, day = rec["customer_id"].copy(), rec["day"].copy()
+amounts = len(sys.argv) > 2
+cols = {"customer_id": rec["customer_id"].copy(), "day": rec["day"].copy()}
+if amounts:
+    cols["amount"] = rec["amount"].copy()
 del rec
 t = []
 for _ in range(3):
-    df = pd.DataFrame({"customer_id": cid, "day": day})
+    df = pd.DataFrame(cols)
     t0 = time.perf_counter()
     df["month"] = df["day"] // 30
     df["cohort"] = df.groupby("customer_id")["month"].transform("min")
     df["period"] = df["month"] - df["cohort"]
     counts = (df.groupby(["cohort", "period"])["customer_id"].nunique()
                 .unstack("period").fillna(0).astype(np.int64))
+    if amounts:
+        revenue = df.groupby(["cohort", "period"])["amount"].sum().unstack("period").fillna(0)
     sizes = counts[0]
     retention = counts.divide(sizes, axis=0)
     t.append(time.perf_counter() - t0)
@@ -134,17 +143,27 @@ while [ $i -lt "$runs" ]; do
         fi
         $py -c "$pd_kernel" "$data" >>"$tmp/pd.kernel"
     fi
+    timed "$tmp/rev.wall" "$tmp/rev.rss" "$tmp/rev.out" "$bench" "$data" 1 --amounts
+    sed -n 's/^kernel: median \([0-9.]*\) s.*/\1/p' "$tmp/rev.out" >>"$tmp/rev.kernel"
+    if [ "$(head -n 1 "$tmp/rev.out")" != "$(head -n 1 "$tmp/lib.out")" ]; then
+        echo "MISMATCH: the revenue table's counts differ from the count table's"
+        exit 1
+    fi
+    if [ $peer = 1 ]; then
+        $py -c "$pd_kernel" "$data" amounts >>"$tmp/pdrev.kernel"
+    fi
     i=$((i + 1))
 done
 
 lw=$(median "$tmp/lib.wall"); lr=$(median "$tmp/lib.rss")
 lk=$(median "$tmp/lib.kernel"); lf=$(median "$tmp/lib.floor")
+rw=$(median "$tmp/rev.wall"); rr=$(median "$tmp/rev.rss"); rk=$(median "$tmp/rev.kernel")
 summary=$(head -n 1 "$tmp/lib.out")
 vs=""
 if [ $peer = 1 ]; then vs=", alternating with pandas"; fi
 echo "Cohort table, $events events / $customers customers (720 days, 30-day periods), $runs runs$vs"
 echo "  $summary"
-sed -n 2p "$tmp/lib.out" | sed 's/^/  /'
+sed -n 2p "$tmp/rev.out" | sed 's/^/  /'
 if [ $peer = 1 ]; then
     echo "  counts agree in every run: $(cat "$tmp/agree")"
     pw=$(median "$tmp/pd.wall"); pr=$(median "$tmp/pd.rss"); pk=$(median "$tmp/pd.kernel")
@@ -152,8 +171,14 @@ if [ $peer = 1 ]; then
 fi
 echo "libretention      whole process median $lw s, peak RSS $lr MiB;  kernel (create+add+finish) median $lk s = $(echo "$events $lk" | awk '{printf "%.2f M events/s", $1 / $2 / 1e6}')"
 echo "                  read floor (fread + split into columns) median $lf s; kernel/floor ratio $(echo "$lk $lf" | awk '{printf "%.2f", $1 / $2}')"
+echo "  with revenue   whole process median $rw s, peak RSS $rr MiB;  kernel median $rk s = $(echo "$events $rk" | awk '{printf "%.2f M events/s", $1 / $2 / 1e6}')"
 if [ $peer = 1 ]; then
-    echo "ratio pandas / libretention: whole process $(echo "$pw $lw" | awk '{printf "%.1fx", $1 / $2}'), kernel $(echo "$pk $lk" | awk '{printf "%.1fx", $1 / $2}')"
+    prk=$(median "$tmp/pdrev.kernel")
+    echo "pandas recipe + revenue per cell: kernel median $prk s"
+    echo "ratio pandas / libretention, count table: whole process $(echo "$pw $lw" | awk '{printf "%.1fx", $1 / $2}'), kernel $(echo "$pk $lk" | awk '{printf "%.1fx", $1 / $2}')"
+    echo "ratio pandas / libretention, with revenue: kernel $(echo "$prk $rk" | awk '{printf "%.1fx", $1 / $2}') (against the count recipe: $(echo "$pk $rk" | awk '{printf "%.1fx", $1 / $2}'))"
 fi
 echo "libretention in one process, 5 repetitions (bench_cohort DATA 5):"
 "$bench" "$data" 5 | tail -n 3 | sed 's/^/  /'
+echo "and with revenue (bench_cohort DATA 5 --amounts):"
+"$bench" "$data" 5 --amounts | tail -n 3 | sed 's/^/  /'
