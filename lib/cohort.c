@@ -368,9 +368,13 @@ static void fold_packed(const uint64_t *key, const double *val, size_t n, unsign
 #define SPLIT_MIN_KEY_BITS 23
 #endif
 #define SPLIT_MIN_BITS 6
-#define BUCKET_BITS 20 /* a bucket's key range: 2^20 bits of bitmap, 128 KiB */
+/* A bitmap bucket's key range: 2^22 bits of bitmap (512 KiB) when only keys are folded, 2^20
+ * (128 KiB) with amounts, whose bucket's revenue entries must stay in cache beside the bitmap
+ * (measured at 1e7 events: 2^22 is 6 % faster without amounts, 3 % slower with them). */
+#define BUCKET_BITS 22
+#define BUCKET_BITS_AMOUNTS 20
 #define SPLIT_MAX_BITS 16
-#define BITMAP_MAX_WORDS ((size_t)1 << 16) /* 512 KiB of bitmap at most */
+#define BITMAP_MAX_WORDS ((size_t)1 << (BUCKET_BITS - 6)) /* 512 KiB of bitmap at most */
 
 static unsigned ctz64(uint64_t x) /* x != 0 */
 {
@@ -474,20 +478,21 @@ static void fold_sorted(const uint32_t *lk, const double *lv, size_t m, uint64_t
 }
 
 /* The split's digit for n keys of `bits` bits, or 0 for none. Buckets meant for the bitmap span
- * about 2^20 keys (BUCKET_BITS); when their bitmaps would still be sparse for the average
- * bucket, the buckets are sized for sorting instead: about SORTED_BUCKET keys each, at most 2^11
- * of them unless the low parts need more. Never more than n / 16 buckets, and the keys' low
- * parts at most 32 bits wide. */
+ * about 2^22 keys, or 2^20 with amounts (BUCKET_BITS); when their bitmaps would still be sparse
+ * for the average bucket, the buckets are sized for sorting instead: about SORTED_BUCKET keys
+ * each, at most 2^11 of them unless the low parts need more. Never more than n / 16 buckets,
+ * and the keys' low parts at most 32 bits wide. */
 #define SORTED_BUCKET 4096
 #define SORTED_MAX_BITS 11
 
-static unsigned split_bits(size_t n, unsigned bits)
+static unsigned split_bits(size_t n, unsigned bits, int amounts)
 {
     if (n < SPLIT_MIN_EVENTS || bits < SPLIT_MIN_KEY_BITS)
         return 0;
     unsigned most = bits_for(n / 16) - 1; /* 2^most ≤ n / 16 */
     most = most < SPLIT_MAX_BITS ? most : SPLIT_MAX_BITS;
-    unsigned split = bits > BUCKET_BITS + SPLIT_MIN_BITS ? bits - BUCKET_BITS : SPLIT_MIN_BITS;
+    unsigned bucket = amounts ? BUCKET_BITS_AMOUNTS : BUCKET_BITS;
+    unsigned split = bits > bucket + SPLIT_MIN_BITS ? bits - bucket : SPLIT_MIN_BITS;
     split = split > most ? most : split;
     unsigned low = bits - split;
     if (low > 32 || !bitmap_fits(bitmap_words(low), n >> split)) {
@@ -611,7 +616,7 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
     unsigned pbits = bits_for((uint64_t)pmax - (uint64_t)pmin);
     int packed = cbits + pbits <= 64 && pbits < 64; /* shifts by 64 bits are undefined */
     /* the bucket split has its own buffers; the other sorts ping-pong between two pairs */
-    unsigned split = packed ? split_bits(n, cbits + pbits) : 0;
+    unsigned split = packed ? split_bits(n, cbits + pbits, amount != NULL) : 0;
 
     size_t (*count)[2048] = rtn__alloc(a, 8, sizeof *count);
     uint64_t *key = split ? NULL : rtn__alloc(a, n, sizeof *key);
