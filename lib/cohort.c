@@ -1,7 +1,8 @@
 /* Cohort builders (retention/cohort.h): parameters, adding events and signups, merging.
  *
  * The state is each customer's distinct active periods with their revenue, kept as three
- * parallel arrays sorted by (customer, period). Adding a chunk of events buckets each time while
+ * parallel arrays sorted by (customer, period) — two while no amounts were added: a revenue array
+ * of zeros would be 16 bytes per entry written for nothing (cohort_state.h). Adding a chunk of events buckets each time while
  * packing (customer, period) into one key, sorts the keys (a radix sort; for many wide keys, one
  * split into cache-sized buckets first, each bucket then sorted or, when its keys are dense,
  * folded through a bitmap), folds duplicates, and keeps the result as a run, merged with the
@@ -52,7 +53,7 @@ static void run_free(const rtn_allocator *a, rtn__cohort_run *r)
 double rtn__revenue_bound(const rtn__dd *revenue, size_t n)
 {
     double sum = 0.0;
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; revenue && i < n; ++i)
         sum += fabs(revenue[i].hi) + fabs(revenue[i].lo);
     return sum * (1.0 + 0x1p-40); /* each addition rounds by at most 2^-53 of the sum */
 }
@@ -331,7 +332,9 @@ static void fold_packed(const uint64_t *key, const double *val, size_t n, unsign
                 sum = rtn__dd_add(sum, val[j], 0.0);
         c->customer[c->n] = (int64_t)((uint64_t)cmin + (key[i] >> pbits));
         c->period[c->n] = (int64_t)((uint64_t)pmin + (key[i] & pmask));
-        c->revenue[c->n++] = sum;
+        if (c->revenue)
+            c->revenue[c->n] = sum;
+        c->n++;
         i = j;
     }
 }
@@ -411,8 +414,9 @@ static int bitmap_fits(size_t words, size_t m)
     return words <= BITMAP_MAX_WORDS && words <= 4 * m && m <= UINT32_MAX;
 }
 
-/* Folds one bucket through its bitmap (see above): m low keys lk with amounts lv (or NULL), the
- * bucket's keys being base | lk. bitmap (words, zero) is left zero; rank has `words` entries. */
+/* Folds one bucket through its bitmap (see above): m low keys lk with amounts lv (or NULL, and
+ * then c has no revenue array), the bucket's keys being base | lk. bitmap (words, zero) is left
+ * zero; rank has `words` entries. */
 static void fold_bitmap(const uint32_t *lk, const double *lv, size_t m, uint64_t base,
                         unsigned pbits, int64_t cmin, int64_t pmin, uint64_t *bitmap,
                         uint32_t *rank, size_t words, chunk *c)
@@ -427,17 +431,19 @@ static void fold_bitmap(const uint32_t *lk, const double *lv, size_t m, uint64_t
             uint64_t key = base | ((uint64_t)w << 6) | ctz64(x);
             c->customer[c->n] = (int64_t)((uint64_t)cmin + (key >> pbits));
             c->period[c->n] = (int64_t)((uint64_t)pmin + (key & pmask));
-            c->revenue[c->n].hi = c->revenue[c->n].lo = 0.0;
+            if (lv)
+                c->revenue[c->n].hi = c->revenue[c->n].lo = 0.0;
             c->n++;
         }
     }
-    if (lv)
+    if (lv) {
         for (size_t j = 0; j < m; ++j) {
             uint32_t v = lk[j];
             uint64_t below = bitmap[v >> 6] & ((UINT64_C(1) << (v & 63)) - 1);
             rtn__dd *sum = &c->revenue[first + rank[v >> 6] + popcount64(below)];
             *sum = rtn__dd_add(*sum, lv[j], 0.0);
         }
+    }
     memset(bitmap, 0, words * sizeof *bitmap);
 }
 
@@ -625,11 +631,13 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
     uint64_t *aux2 = packed ? NULL : rtn__alloc(a, n, sizeof *aux);
     double *val1 = amount && !split ? rtn__alloc(a, n, sizeof *val1) : NULL;
     double *val2 = amount && !split ? rtn__alloc(a, n, sizeof *val2) : NULL;
+    /* without amounts every revenue is 0: the chunk has no revenue array (see cohort_state.h) */
     chunk c = {rtn__alloc(a, n, sizeof(int64_t)), rtn__alloc(a, n, sizeof(int64_t)),
-               rtn__alloc(a, n, sizeof(rtn__dd)), 0};
+               amount ? rtn__alloc(a, n, sizeof(rtn__dd)) : NULL, 0};
     rc = RTN_ENOMEM;
     if (!count || (!split && (!key || !key2)) || (!packed && (!aux || !aux2)) ||
-        (amount && !split && (!val1 || !val2)) || !c.customer || !c.period || !c.revenue)
+        (amount && !split && (!val1 || !val2)) || !c.customer || !c.period ||
+        (amount && !c.revenue))
         goto done;
     columns sorted, one = {key2, aux2, val1}, two = {key, aux, val2};
     if (packed) {
@@ -678,7 +686,9 @@ static int make_chunk(const rtn_cohort_builder *b, const int64_t *customer, cons
                     sum = rtn__dd_add(sum, sorted.val[j], 0.0);
             c.customer[c.n] = unbiased(sorted.key[i]);
             c.period[c.n] = (int64_t)((uint64_t)pmin + sorted.aux[i]);
-            c.revenue[c.n++] = sum;
+            if (amount)
+                c.revenue[c.n] = sum;
+            c.n++;
             i = j;
         }
         rtn__free(a, key3);
@@ -713,13 +723,15 @@ static int pair_cmp(int64_t c1, int64_t p1, int64_t c2, int64_t p2)
     return c1 != c2 ? (c1 < c2 ? -1 : 1) : (p1 != p2 ? (p1 < p2 ? -1 : 1) : 0);
 }
 
-/* The union of two sorted activity lists, revenue of equal pairs added, into `out`. */
+/* The union of two sorted activity lists, revenue of equal pairs added, into `out` (without a
+ * revenue array when neither has one). */
 static int merge_lists(const rtn_allocator *a, const chunk *x, const chunk *y, chunk *out)
 {
     size_t cap = x->n + y->n;
+    int earned = x->revenue || y->revenue;
     chunk m = {rtn__alloc(a, cap, sizeof(int64_t)), rtn__alloc(a, cap, sizeof(int64_t)),
-               rtn__alloc(a, cap, sizeof(rtn__dd)), 0};
-    if (!m.customer || !m.period || !m.revenue) {
+               earned ? rtn__alloc(a, cap, sizeof(rtn__dd)) : NULL, 0};
+    if (!m.customer || !m.period || (earned && !m.revenue)) {
         chunk_free(a, &m);
         return RTN_ENOMEM;
     }
@@ -729,14 +741,15 @@ static int merge_lists(const rtn_allocator *a, const chunk *x, const chunk *y, c
                     : j == y->n ? -1
                                 : pair_cmp(x->customer[i], x->period[i], y->customer[j],
                                            y->period[j]);
+        rtn__dd sum;
         if (order <= 0) {
             m.customer[m.n] = x->customer[i];
             m.period[m.n] = x->period[i];
-            m.revenue[m.n] = x->revenue[i++];
+            sum = rtn__cohort_revenue(x->revenue, i++);
             if (order == 0) {
-                m.revenue[m.n] = rtn__dd_add(m.revenue[m.n], y->revenue[j].hi, y->revenue[j].lo);
-                ++j;
-                if (!rtn__finite(m.revenue[m.n].hi) || !rtn__finite(m.revenue[m.n].lo)) {
+                rtn__dd more = rtn__cohort_revenue(y->revenue, j++);
+                sum = rtn__dd_add(sum, more.hi, more.lo);
+                if (!rtn__finite(sum.hi) || !rtn__finite(sum.lo)) {
                     chunk_free(a, &m);
                     return RTN_EOVERFLOW;
                 }
@@ -744,8 +757,10 @@ static int merge_lists(const rtn_allocator *a, const chunk *x, const chunk *y, c
         } else {
             m.customer[m.n] = y->customer[j];
             m.period[m.n] = y->period[j];
-            m.revenue[m.n] = y->revenue[j++];
+            sum = rtn__cohort_revenue(y->revenue, j++);
         }
+        if (earned)
+            m.revenue[m.n] = sum;
         m.n++;
     }
     *out = m;
@@ -775,14 +790,11 @@ static int absorb(const rtn_allocator *a, const chunk *x, chunk *acc)
 
 /* Adds the (owned) run *fresh to b and merges runs as above; while a revenue sum could overflow
  * (revenue_bound), merges everything at once, so that EOVERFLOW comes from this add as it always
- * did. Nothing of b changes before every merge has succeeded; *fresh is consumed either way.
- * `earned`: whether the run may hold revenue (a run of events added without amounts holds none,
- * and its bound is 0 without a pass over it). */
-static int push_run(rtn_cohort_builder *b, chunk *fresh, int earned)
+ * did. Nothing of b changes before every merge has succeeded; *fresh is consumed either way. */
+static int push_run(rtn_cohort_builder *b, chunk *fresh)
 {
     const rtn_allocator *a = &b->alloc;
-    double bound =
-        b->revenue_bound + (earned ? rtn__revenue_bound(fresh->revenue, fresh->n) : 0.0);
+    double bound = b->revenue_bound + rtn__revenue_bound(fresh->revenue, fresh->n);
     if (b->n == 0) {
         rtn__cohort_set_entries(b, fresh->customer, fresh->period, fresh->revenue, fresh->n);
         b->revenue_bound = bound;
@@ -906,7 +918,7 @@ int rtn_cohort_builder_add(rtn_cohort_builder *b, const int64_t *customer, const
     chunk fresh = {0};
     rc = make_chunk(b, customer, time, amount, n, &r, &fresh);
     if (rc == RTN_OK)
-        rc = push_run(b, &fresh, amount != NULL);
+        rc = push_run(b, &fresh);
     if (rc != RTN_OK)
         return rc;
     note_times(b, r.tmax);

@@ -75,8 +75,9 @@ static void put_builder(const rtn_cohort_builder *b, uint8_t *buf)
     for (size_t i = 0; i < b->n; ++i) {
         p = put_u64(p, (uint64_t)b->customer[i]);
         p = put_u64(p, (uint64_t)b->period[i]);
-        p = put_f64(p, b->revenue[i].hi);
-        p = put_f64(p, b->revenue[i].lo);
+        rtn__dd revenue = rtn__cohort_revenue(b->revenue, i);
+        p = put_f64(p, revenue.hi);
+        p = put_f64(p, revenue.lo);
     }
     for (size_t i = 0; i < b->n_signups; ++i) {
         p = put_u64(p, (uint64_t)b->signup_customer[i]);

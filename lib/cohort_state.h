@@ -5,7 +5,9 @@
 
 #include "internal.h"
 
-/* A run: sorted, distinct (customer, period) activity with its revenue. */
+/* A run: sorted, distinct (customer, period) activity with its revenue. A revenue array may be
+ * NULL: every revenue of the run is then 0 (events added without amounts need no 16 bytes per
+ * entry of zeros). Read it through rtn__cohort_revenue(). */
 typedef struct rtn__cohort_run {
     int64_t *customer, *period;
     rtn__dd *revenue;
@@ -35,7 +37,7 @@ struct rtn_cohort_builder {
      * pair may be in several runs, its revenues then to be added. Readers see one run through
      * rtn__cohort_flatten(). */
     int64_t *customer, *period;
-    rtn__dd *revenue;
+    rtn__dd *revenue; /* NULL: all 0, as in a run */
     size_t n, cap;
     rtn__cohort_run more[RTN__COHORT_MORE_RUNS];
     size_t n_more;
@@ -53,7 +55,17 @@ int rtn__cohort_builder_new(rtn_cohort_builder **out, const rtn_allocator *alloc
  * rtn__cohort_unflatten(b, view). RTN_OK, RTN_ENOMEM or RTN_EOVERFLOW. */
 int rtn__cohort_flatten(const rtn_cohort_builder *b, rtn_cohort_builder *view);
 void rtn__cohort_unflatten(const rtn_cohort_builder *b, rtn_cohort_builder *view);
-/* Σ |hi| + |lo| of n revenues, rounded up: a term of revenue_bound. */
+/* Entry i of a revenue array that may be NULL (all 0). */
+static inline rtn__dd rtn__cohort_revenue(const rtn__dd *revenue, size_t i)
+{
+    if (!revenue) {
+        rtn__dd zero = {0.0, 0.0};
+        return zero;
+    }
+    return revenue[i];
+}
+
+/* Σ |hi| + |lo| of n revenues (0 for NULL), rounded up: a term of revenue_bound. */
 double rtn__revenue_bound(const rtn__dd *revenue, size_t n);
 /* Replaces the builder's activity (all its runs) with one run, taking ownership (the caller
  * sets revenue_bound) / its signup arrays. */

@@ -300,14 +300,15 @@ static void accumulate(const rtn_cohort_builder *b, const row_index *x, rtn_coho
             --last; /* activity after the observation end's period is not observed */
         for (size_t e = first; e < last; ++e) {
             int64_t k = b->period[e] - cohort;
+            rtn__dd amount = rtn__cohort_revenue(b->revenue, e);
             if (k == 0)
-                base[row] = rtn__dd_add(base[row], b->revenue[e].hi, b->revenue[e].lo);
+                base[row] = rtn__dd_add(base[row], amount.hi, amount.lo);
             size_t col = b->kind == RTN_COHORT_BRACKETS ? bracket_of(b->edges, b->n_edges, k)
                          : (uint64_t)k < cols ? (size_t)k
                                               : SIZE_MAX;
             if (col == SIZE_MAX)
                 continue;
-            rev[col] = rtn__dd_add(rev[col], b->revenue[e].hi, b->revenue[e].lo);
+            rev[col] = rtn__dd_add(rev[col], amount.hi, amount.lo);
             if (b->kind == RTN_COHORT_RETURN_ON)
                 active[col]++;
             else if (b->kind == RTN_COHORT_BRACKETS && col != last_bracket)

@@ -202,10 +202,12 @@ static int rows_are_mrr(const rtn_cohort_builder *r)
         r->kind != RTN_COHORT_RETURN_ON || r->obs_end_set || r->n_edges != 0 ||
         r->max_periods != 0 || r->n_signups != 0 || (r->has_data && !in_period_range(r->latest)))
         return 0;
-    for (size_t i = 0; i < r->n; ++i)
-        if (!in_period_range(r->period[i]) || !(r->revenue[i].hi >= 0.0) ||
-            (r->revenue[i].hi == 0.0 && r->revenue[i].lo != 0.0) || r->period[i] > r->latest)
+    for (size_t i = 0; i < r->n; ++i) {
+        rtn__dd mrr = rtn__cohort_revenue(r->revenue, i);
+        if (!in_period_range(r->period[i]) || !(mrr.hi >= 0.0) ||
+            (mrr.hi == 0.0 && mrr.lo != 0.0) || r->period[i] > r->latest)
             return 0;
+    }
     return 1;
 }
 
@@ -295,7 +297,7 @@ static void walk_customer(bridge *br, const int64_t *period, const rtn__dd *mrr,
         /* the customer's MRR in the period: the exact sum of their rows rounded once, so that
          * 29.97 + 28.94 in one month and 58.91 in the next is flat, as a person reads it, and
          * not a 2e-15 expansion of the binary values */
-        rtn__dd m = {value_of(mrr[i]), 0.0};
+        rtn__dd m = {value_of(rtn__cohort_revenue(mrr, i)), 0.0};
         if (m.hi == 0.0)
             continue; /* rows of 0: not paying */
         int64_t q = period[i];

@@ -60,8 +60,9 @@ static int summarise(const rtn_cohort_builder *b, size_t i, size_t j, int64_t ca
         if (p <= cal) {
             x += 1.0;
             last = p;
-            rtn__sum_add(&spend, b->revenue[k].hi);
-            rtn__sum_add(&spend, b->revenue[k].lo);
+            rtn__dd amount = rtn__cohort_revenue(b->revenue, k);
+            rtn__sum_add(&spend, amount.hi);
+            rtn__sum_add(&spend, amount.lo);
         } else if (p <= hold) {
             holdout += 1.0;
         }
@@ -77,8 +78,9 @@ static int summarise(const rtn_cohort_builder *b, size_t i, size_t j, int64_t ca
          * whose partial sums stay within max |amount| */
         rtn__sum scaled = {0.0, 0.0};
         for (size_t k = i + 1; k < j && b->period[k] <= cal; ++k) {
-            rtn__sum_add(&scaled, b->revenue[k].hi / x);
-            rtn__sum_add(&scaled, b->revenue[k].lo / x);
+            rtn__dd amount = rtn__cohort_revenue(b->revenue, k);
+            rtn__sum_add(&scaled, amount.hi / x);
+            rtn__sum_add(&scaled, amount.lo / x);
         }
         r->monetary[row] = rtn__sum_value(&scaled);
     }

@@ -850,6 +850,99 @@ static void rfm_columns(const rtn_cohort_builder *b, double *out /* 4 × R_EVENT
     rtn_rfm_free(r);
 }
 
+/* Events added without amounts keep no revenue (lib/cohort_state.h: a NULL revenue array), which
+ * must be indistinguishable from amounts of 0: the same bytes, table and RFM summary, through
+ * every path — one large add of each split shape, a run per add, merges of builders with and
+ * without revenue either way, a round trip through the byte format, and amounts added later. */
+static void assert_same_builders(const rtn_cohort_builder *x, const rtn_cohort_builder *y)
+{
+    size_t nx, ny;
+    uint8_t *bx = serialize(x, &nx), *by = serialize(y, &ny);
+    assert_int_equal(nx, ny);
+    assert_memory_equal(bx, by, nx);
+    free(bx);
+    free(by);
+    assert_same_tables(x, y);
+}
+
+static void amountless_adds_match_zero_amounts(void **state)
+{
+    (void)state;
+    enum { N = 1 << 17, PIECE = 5000 };
+    int64_t *customer = malloc(N * sizeof *customer), *time = malloc(N * sizeof *time);
+    double *amount = malloc(N * sizeof *amount), *zero = calloc(N, sizeof *zero);
+    assert_true(customer && time && amount && zero);
+    for (size_t c = 0; c < sizeof split_cases / sizeof split_cases[0]; ++c) {
+        const split_case *sc = &split_cases[c];
+        if (sc->period_seconds != 30 * DAY)
+            continue; /* minute periods: too many columns for a table */
+        split_events(sc, 4242 + c, customer, time, amount, N);
+        for (size_t i = 0; i < N; ++i) /* whole cents, so that merges add them exactly */
+            amount[i] = (double)((uint64_t)customer[i] % 9973) / 100.0;
+        /* one large add (split) and a run per piece, without amounts and with zeros */
+        rtn_cohort_builder *none = thirty_day_builder(), *zeros = thirty_day_builder();
+        rtn_cohort_builder *none_runs = thirty_day_builder(), *zero_runs = thirty_day_builder();
+        assert_int_equal(rtn_cohort_builder_add(none, customer, time, NULL, N, NULL), RTN_OK);
+        assert_int_equal(rtn_cohort_builder_add(zeros, customer, time, zero, N, NULL), RTN_OK);
+        for (size_t at = 0; at < N; at += PIECE) {
+            size_t m = N - at < PIECE ? N - at : PIECE;
+            assert_int_equal(rtn_cohort_builder_add(none_runs, customer + at, time + at, NULL, m,
+                                                    NULL), RTN_OK);
+            assert_int_equal(rtn_cohort_builder_add(zero_runs, customer + at, time + at,
+                                                    zero + at, m, NULL), RTN_OK);
+        }
+        assert_same_builders(none, zeros);
+        assert_same_builders(none_runs, zeros);
+        assert_same_builders(zero_runs, zeros);
+        static double rfm_none[4 * R_EVENTS], rfm_zeros[4 * R_EVENTS];
+        size_t n_none, n_zeros;
+        memset(rfm_none, 0, sizeof rfm_none);
+        memset(rfm_zeros, 0, sizeof rfm_zeros);
+        if (sc->ids <= R_EVENTS) { /* rfm_columns' buffers hold R_EVENTS customers */
+            rfm_columns(none_runs, rfm_none, &n_none);
+            rfm_columns(zeros, rfm_zeros, &n_zeros);
+            assert_int_equal(n_none, n_zeros);
+            assert_memory_equal(rfm_none, rfm_zeros, sizeof rfm_none);
+        }
+        /* a round trip keeps the bytes */
+        size_t len;
+        uint8_t *bytes = serialize(none_runs, &len);
+        rtn_cohort_builder *back = NULL;
+        assert_int_equal(rtn_cohort_builder_deserialize(&back, bytes, len, NULL), RTN_OK);
+        free(bytes);
+        assert_same_builders(back, zeros);
+        /* revenue arriving later: amounts on half the events, into each */
+        rtn_cohort_builder *paid = thirty_day_builder();
+        assert_int_equal(rtn_cohort_builder_add(paid, customer, time, amount, N / 2, NULL),
+                         RTN_OK);
+        for (int into_paid = 0; into_paid < 2; ++into_paid) {
+            rtn_cohort_builder *x = thirty_day_builder(), *y = thirty_day_builder();
+            assert_int_equal(rtn_cohort_builder_merge(x, into_paid ? paid : none_runs), RTN_OK);
+            assert_int_equal(rtn_cohort_builder_merge(x, into_paid ? none_runs : paid), RTN_OK);
+            assert_int_equal(rtn_cohort_builder_merge(y, into_paid ? paid : zero_runs), RTN_OK);
+            assert_int_equal(rtn_cohort_builder_merge(y, into_paid ? zero_runs : paid), RTN_OK);
+            assert_same_builders(x, y);
+            rtn_cohort_builder_free(x);
+            rtn_cohort_builder_free(y);
+        }
+        assert_int_equal(rtn_cohort_builder_add(none_runs, customer, time, amount, N / 2, NULL),
+                         RTN_OK);
+        assert_int_equal(rtn_cohort_builder_add(zero_runs, customer, time, amount, N / 2, NULL),
+                         RTN_OK);
+        assert_same_builders(none_runs, zero_runs);
+        rtn_cohort_builder_free(none);
+        rtn_cohort_builder_free(zeros);
+        rtn_cohort_builder_free(none_runs);
+        rtn_cohort_builder_free(zero_runs);
+        rtn_cohort_builder_free(back);
+        rtn_cohort_builder_free(paid);
+    }
+    free(customer);
+    free(time);
+    free(amount);
+    free(zero);
+}
+
 static void readers_merge_the_runs_of_many_adds(void **state)
 {
     (void)state;
@@ -1404,6 +1497,7 @@ int main(void)
         cmocka_unit_test(random_partitions_merge_exactly),
         cmocka_unit_test(relabelled_customers_give_the_same_table),
         cmocka_unit_test(large_add_matches_small_adds),
+        cmocka_unit_test(amountless_adds_match_zero_amounts),
         cmocka_unit_test(table_sparse_cohorts),
         cmocka_unit_test(split_allocation_failures),
         cmocka_unit_test(bucketing_matches_calendar_period),

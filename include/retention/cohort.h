@@ -156,11 +156,13 @@ RTN_API int rtn_cohort_builder_set_brackets(rtn_cohort_builder *b, const uint32_
  * while at least half its size), so a stream of N events costs O(N log N) in all whatever the
  * chunk sizes, and the functions that read the state (finish, serialise, RFM) first merge the
  * remaining runs (at most log2 N) into a temporary copy. Larger chunks are cheaper per event.
- * Memory: the state keeps 32 bytes per distinct (customer, period) (a run holds address space
- * for 32 bytes per event of its call until it is merged, untouched beyond its entries). While it
- * runs, a call needs scratch of 32 bytes per event; of 12 when it has 65536 events or more and
- * its ids and periods together span 2^23 to 2^48 keys (up to 44 when a narrow range of ids holds
- * most of them); of 72 when they span more than 2^64 keys, as hashed ids do.
+ * Memory: the state keeps 32 bytes per distinct (customer, period), 16 while no call has added
+ * amounts (a run holds address space for that much per event of its call until it is merged,
+ * untouched beyond its entries). While it runs, a call needs scratch of 32 bytes per event (16
+ * without amounts); of 12 (4) when it has 65536 events or more and its ids and periods together
+ * span 2^23 to 2^48 keys (up to 44 (20) when a narrow range of ids holds most of them); of 72
+ * (48) when they span more than 2^64 keys, as hashed ids do. With the default allocator, on
+ * Linux, blocks of 4 MiB and more are advised for transparent huge pages (see ::rtn_allocator).
  * @param customer any int64 ids. @param time Unix seconds (RTN_TIME_MIN … RTN_TIME_MAX).
  * @param amount may be NULL (no revenue); else finite values (refunds may be negative).
  * @param[out] bad_index may be NULL; on ::RTN_EDOMAIN the index of the first bad time or amount.

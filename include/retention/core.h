@@ -97,7 +97,12 @@ typedef enum rtn_status {
 
 /**
  * A custom allocator for the library's handles (cohort builders and tables, …), passed per handle
- * when it is created — never set globally. Pass NULL for malloc/free.
+ * when it is created — never set globally. Pass NULL for malloc/free. With NULL, on Linux, the
+ * library advises each block of 4 MiB and more for transparent huge pages (madvise
+ * MADV_HUGEPAGE on its whole 2 MiB pages, as numpy does for its arrays): a large cohort add
+ * writes hundreds of MB of fresh memory, and faulting it in 4 KiB at a time was a third of its
+ * time. The advice is a hint that changes no contents; the system's THP setting decides
+ * ("never" ignores it). A custom allocator's memory is never advised.
  * @c alloc returns @p size bytes aligned for any type, or NULL on failure (the library then
  * returns ::RTN_ENOMEM and leaks nothing); @c free releases what @c alloc returned (never
  * called with NULL). Both receive @c opaque. The struct is read when the handle is created and
