@@ -1,13 +1,14 @@
 /* Cohort builders (retention/cohort.h): parameters, adding events and signups, merging.
  *
  * The state is each customer's distinct active periods with their revenue, kept as three
- * parallel arrays sorted by (customer, period) — two while no amounts were added: a revenue array
- * of zeros would be 16 bytes per entry written for nothing (cohort_state.h). Adding a chunk of events buckets each time while
- * packing (customer, period) into one key, sorts the keys (a radix sort; for many wide keys, one
- * split into cache-sized buckets first, each bucket then sorted or, when its keys are dense,
- * folded through a bitmap), folds duplicates, and keeps the result as a run, merged with the
- * others like a binary counter ("runs" below); merging two builders is one linear merge. Sorting
- * rather than hashing keeps every pass over main memory sequential. */
+ * parallel arrays sorted by (customer, period) — two while no amounts were added: a revenue
+ * array of zeros would be 16 bytes per entry written for nothing (cohort_state.h). Adding a
+ * chunk of events buckets each time while packing (customer, period) into one key, sorts the
+ * keys (a radix sort; for many wide keys, one split into cache-sized buckets first, each bucket
+ * then sorted or, when its keys are dense, folded through a bitmap), folds duplicates, and keeps
+ * the result as a run, merged with the others like a binary counter ("runs" below); merging two
+ * builders is one linear merge. Sorting rather than hashing keeps every pass over main memory
+ * sequential. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
