@@ -307,7 +307,8 @@ static inline int64_t bucket(const bucketer *k, int64_t time)
 {
     uint64_t x = (uint64_t)(time - k->tmin) + k->r0;
     if (!k->civil) {
-        uint64_t q = (uint64_t)((double)x * k->inverse);
+        /* x < 2^40: through int64, each conversion is one instruction (unsigned ones are not) */
+        uint64_t q = (uint64_t)(int64_t)((double)(int64_t)x * k->inverse);
         return k->q0 + (int64_t)q + (x - q * k->length >= k->length);
     }
     if (k->table)
