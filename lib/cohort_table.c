@@ -263,22 +263,25 @@ static int alloc_table(const rtn_cohort_builder *b, size_t rows, size_t cols,
  * common case (a count table), done entry by entry without a branch on where a customer's
  * entries end, which no predictor guesses (customers have any number of entries). Each entry
  * re-reads its customer's row from the map, in cache; an entry past the last column adds 0 to
- * its row's first cell rather than branching. Entries after the observation end's period need
- * no test here: their cells are censored, and summarise() zeroes those. With revenue the walk
- * is faster: its sums chain through memory either way. */
+ * its row's first cell rather than branching. A cohort's size is its column 0, where each of
+ * its customers has exactly one entry (the first), so no per-entry update of the sizes waits on
+ * the one before. Entries after the observation end's period need no test here: their cells
+ * are censored, and summarise() zeroes those. With revenue the walk is faster: its sums chain
+ * through memory either way. */
 static void count_return_on(const rtn_cohort_builder *b, const row_index *x, rtn_cohort_table *t)
 {
-    size_t cols = t->cols;
+    size_t cols = t->cols; /* ≥ 1 */
     int64_t cohort = 0;
     for (size_t e = 0; e < b->n; ++e) {
         int fresh = e == 0 || b->customer[e] != b->customer[e - 1];
         cohort = fresh ? b->period[e] : cohort;
         size_t row = x->map[cohort - x->lo];
-        t->size[row] += (uint64_t)fresh;
         uint64_t k = (uint64_t)b->period[e] - (uint64_t)cohort;
         int in = k < cols;
         t->active[row * cols + (in ? (size_t)k : 0)] += (uint64_t)in;
     }
+    for (size_t r = 0; r < t->rows; ++r)
+        t->size[r] = t->active[r * cols];
 }
 
 /* Counts every customer into the table; revenue accumulates in dd (hi, lo) pairs. For "on or

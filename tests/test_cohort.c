@@ -570,11 +570,16 @@ static void count_table_cut_matches_brute_force(void **state)
     (void)state;
     static events e;
     random_events(&e, 777);
+    /* one customer first seen after the end: a cohort of its own, all censored */
+    for (int i = 0; i < R_EVENTS; ++i)
+        if (e.customer[i] == -100 * INT64_C(7919))
+            e.time[i] = 310 * DAY + i;
     uint64_t size[28], active[28 * 28];
     double revenue[28 * 28];
     int64_t first;
     brute_force(&e, size, active, revenue, &first);
     const int64_t end_period = 2; /* periods −14 … 13; the end: day 65 of period 2 */
+    assert_int_equal(size[10 - first], 1); /* that customer's cohort, period 10 */
     for (int64_t max_periods = 0; max_periods <= 9; max_periods += 9) {
         rtn_cohort_builder *b = thirty_day_builder();
         assert_int_equal(rtn_cohort_builder_add(b, e.customer, e.time, NULL, R_EVENTS, NULL),
