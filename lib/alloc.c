@@ -44,6 +44,7 @@ static void *default_alloc(void *opaque, size_t size)
         advise_huge_pages(p, size);
     return p;
 }
+
 static void default_free(void *opaque, void *p)
 {
     (void)opaque;

@@ -3,6 +3,7 @@
  * any allocation, the checksum before any parsing of the body, and every value against the
  * invariants the rest of the module relies on (sorted unique entries, valid calendar, finite
  * revenue), so that a hostile buffer can at worst be rejected. */
+#include <math.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -164,6 +165,7 @@ static int read_body(reader *r, rtn_cohort_builder *b, size_t n_entries, size_t 
     rtn__cohort_set_entries(b, cust, per, rev, n_entries); /* owned by b from here on */
     if (!cust || !per || !rev)
         return RTN_ENOMEM;
+    int earned = 0; /* any revenue other than +0 */
     for (size_t i = 0; i < n_entries; ++i) {
         cust[i] = as_i64(get_u64(r));
         per[i] = as_i64(get_u64(r));
@@ -172,8 +174,13 @@ static int read_body(reader *r, rtn_cohort_builder *b, size_t n_entries, size_t 
         if (!period_valid(b, per[i]) || !rtn__finite(rev[i].hi) || !rtn__finite(rev[i].lo) ||
             (i > 0 && (cust[i] < cust[i - 1] || (cust[i] == cust[i - 1] && per[i] <= per[i - 1]))))
             return RTN_ECORRUPT;
+        earned |= rev[i].hi != 0.0 || rev[i].lo != 0.0 || signbit(rev[i].hi) || signbit(rev[i].lo);
     }
-    b->revenue_bound = rtn__revenue_bound(rev, n_entries);
+    if (!earned) { /* all +0: no array, as in the builder that wrote them (cohort_state.h) */
+        rtn__free(a, rev);
+        b->revenue = NULL;
+    }
+    b->revenue_bound = rtn__revenue_bound(b->revenue, n_entries);
     int64_t *sc = rtn__alloc(a, n_signups, sizeof *sc), *sp = rtn__alloc(a, n_signups, sizeof *sp);
     rtn__cohort_set_signups(b, sc, sp, n_signups);
     if (!sc || !sp)

@@ -605,7 +605,7 @@ static void count_table_cut_matches_brute_force(void **state)
                     assert_int_equal(got, 0);
                 } else {
                     assert_int_equal(got, active[c * 28 + (int64_t)k]);
-                    assert_int_equal(d.revenue[r * d.cols + k], 0.0);
+                    assert_true(d.revenue[r * d.cols + k] == 0.0);
                 }
             }
         }
@@ -935,6 +935,27 @@ static void amountless_adds_match_zero_amounts(void **state)
         assert_int_equal(rtn_cohort_builder_add(zero_runs, customer, time, amount, N / 2, NULL),
                          RTN_OK);
         assert_same_builders(none_runs, zero_runs);
+        /* finish's general walk, which reads the revenue of every entry: "on or after",
+         * brackets, and signups (which "return on" without revenue does not count alone) */
+        static const uint32_t edges[] = {0, 1, 3, 12};
+        rtn_cohort_builder *pair[2] = {none, zeros};
+        for (int k = 0; k < 2; ++k)
+            assert_int_equal(rtn_cohort_builder_set(pair[k], RTN_COHORT_KIND,
+                                                    RTN_COHORT_RETURN_ON_OR_AFTER), RTN_OK);
+        assert_same_tables(none, zeros);
+        for (int k = 0; k < 2; ++k)
+            assert_int_equal(rtn_cohort_builder_set_brackets(pair[k], edges, 4), RTN_OK);
+        assert_same_tables(none, zeros);
+        int64_t signup_time[100];
+        for (int i = 0; i < 100; ++i)
+            signup_time[i] = time[i] - 40 * DAY;
+        for (int k = 0; k < 2; ++k) {
+            assert_int_equal(rtn_cohort_builder_add_signups(pair[k], customer, signup_time, 100,
+                                                            NULL), RTN_OK);
+            assert_int_equal(rtn_cohort_builder_set(pair[k], RTN_COHORT_KIND,
+                                                    RTN_COHORT_RETURN_ON), RTN_OK);
+        }
+        assert_same_builders(none, zeros);
         rtn_cohort_builder_free(none);
         rtn_cohort_builder_free(zeros);
         rtn_cohort_builder_free(none_runs);

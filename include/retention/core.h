@@ -102,7 +102,9 @@ typedef enum rtn_status {
  * MADV_HUGEPAGE on its whole 2 MiB pages, as numpy does for its arrays): a large cohort add
  * writes hundreds of MB of fresh memory, and faulting it in 4 KiB at a time was a third of its
  * time. The advice is a hint that changes no contents; the system's THP setting decides
- * ("never" ignores it). A custom allocator's memory is never advised.
+ * ("never" ignores it). It belongs to the address range, not the block: when malloc serves a
+ * large block from its heap rather than a mapping of its own, that part of the heap stays
+ * advised after the free. A custom allocator's memory is never advised.
  * @c alloc returns @p size bytes aligned for any type, or NULL on failure (the library then
  * returns ::RTN_ENOMEM and leaks nothing); @c free releases what @c alloc returned (never
  * called with NULL). Both receive @c opaque. The struct is read when the handle is created and
