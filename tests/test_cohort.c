@@ -744,6 +744,17 @@ static const split_case split_cases[] = {
 
 static uint8_t *serialize(const rtn_cohort_builder *b, size_t *len);
 
+/* x and y serialise to the same bytes. */
+static void assert_same_bytes(const rtn_cohort_builder *x, const rtn_cohort_builder *y)
+{
+    size_t nx, ny;
+    uint8_t *bx = serialize(x, &nx), *by = serialize(y, &ny);
+    assert_int_equal(nx, ny);
+    assert_memory_equal(bx, by, nx);
+    free(bx);
+    free(by);
+}
+
 static void split_events(const split_case *sc, uint64_t seed, int64_t *customer, int64_t *time,
                          double *amount, size_t n)
 {
@@ -793,12 +804,7 @@ static void large_add_matches_small_adds(void **state)
                 assert_int_equal(rtn_cohort_builder_add(y, gc, gt, with_amount ? ga : NULL, m,
                                                         NULL), RTN_OK);
             }
-            size_t nx, ny;
-            uint8_t *bx = serialize(x, &nx), *by = serialize(y, &ny);
-            assert_int_equal(nx, ny);
-            assert_memory_equal(bx, by, nx);
-            free(bx);
-            free(by);
+            assert_same_bytes(x, y);
             if (sc->period_seconds == 30 * DAY) /* minute periods: too many columns */
                 assert_same_tables(x, y);
             rtn_cohort_builder_free(x);
@@ -861,12 +867,7 @@ static void rfm_columns(const rtn_cohort_builder *b, double *out /* 4 × R_EVENT
  * without revenue either way, a round trip through the byte format, and amounts added later. */
 static void assert_same_builders(const rtn_cohort_builder *x, const rtn_cohort_builder *y)
 {
-    size_t nx, ny;
-    uint8_t *bx = serialize(x, &nx), *by = serialize(y, &ny);
-    assert_int_equal(nx, ny);
-    assert_memory_equal(bx, by, nx);
-    free(bx);
-    free(by);
+    assert_same_bytes(x, y);
     assert_same_tables(x, y);
 }
 
