@@ -727,8 +727,9 @@ typedef struct split_case {
     int64_t ids, id_step, days, period_seconds;
     /* HOT: half the events from 64 customers in one period (pairs of ~1000 events, where the
      * order of additions shows); FAR: one event in 1024 from one of 20 ids far away, in one
-     * period each (buckets of a few events, insertion sorted) */
-    enum { PLAIN, HOT, FAR } shape;
+     * period each (buckets of a few events, insertion sorted); WIDE: the ids hashed over all
+     * 64 bits (too wide to pack with their periods: the split by customer, then sorts) */
+    enum { PLAIN, HOT, FAR, WIDE } shape;
 } split_case;
 
 static const split_case split_cases[] = {
@@ -740,6 +741,8 @@ static const split_case split_cases[] = {
     {8, 1, 1500, 60, PLAIN},
     /* 1000 ids in one bucket, radix sorted, and the far ids' small buckets */
     {1000, 1, 700, 30 * DAY, FAR},
+    /* 20000 hashed ids */
+    {20000, 1, 700, 30 * DAY, WIDE},
 };
 
 static uint8_t *serialize(const rtn_cohort_builder *b, size_t *len);
@@ -761,6 +764,8 @@ static void split_events(const split_case *sc, uint64_t seed, int64_t *customer,
     for (size_t i = 0; i < n; ++i) {
         uint64_t r = rng(&seed);
         customer[i] = (int64_t)(r % (uint64_t)sc->ids) * sc->id_step - 5000000;
+        if (sc->shape == WIDE) /* an odd multiplier: distinct ids stay distinct */
+            customer[i] = (int64_t)((uint64_t)customer[i] * UINT64_C(0x9E3779B97F4A7C15));
         time[i] = (int64_t)((r >> 20) % (uint64_t)(sc->days * DAY)) - 300 * DAY;
         if ((sc->shape == HOT && r % 2 == 0) || (sc->shape == FAR && r % 1024 == 0)) {
             customer[i] = sc->shape == HOT ? (int64_t)((r >> 8) % 64) - 5000000

@@ -160,9 +160,11 @@ RTN_API int rtn_cohort_builder_set_brackets(rtn_cohort_builder *b, const uint32_
  * amounts (a run holds address space for that much per event of its call until it is merged,
  * untouched beyond its entries). While it runs, a call needs scratch of 32 bytes per event (16
  * without amounts); of 12 (4) when it has 65536 events or more and its ids and periods together
- * span 2^23 to 2^48 keys (up to 44 (20) when a narrow range of ids holds most of them); of 72
- * (48) when they span more than 2^64 keys, as hashed ids do. With the default allocator, on
- * Linux, blocks of 4 MiB and more are advised for transparent huge pages (see ::rtn_allocator).
+ * span 2^23 to 2^48 keys (up to 44 (20) when a narrow range of ids holds most of them). When
+ * they span more than 2^64 keys, as hashed ids do, a call needs 72 (48) bytes per event; from
+ * 65536 events 24 (16), plus 48 (32) per event of its largest bucket of ids (about 65536
+ * events when the ids spread evenly, all of them at worst). With the default allocator, on Linux,
+ * blocks of 4 MiB and more are advised for transparent huge pages (see ::rtn_allocator).
  * @param customer any int64 ids. @param time Unix seconds (RTN_TIME_MIN … RTN_TIME_MAX).
  * @param amount may be NULL (no revenue); else finite values (refunds may be negative).
  * @param[out] bad_index may be NULL; on ::RTN_EDOMAIN the index of the first bad time or amount.
