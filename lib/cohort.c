@@ -248,7 +248,6 @@ static unsigned bits_for(uint64_t range)
     return bits;
 }
 
-
 /* Times → periods for one call. Every time of the call is at least its tmin, so a time is
  * bucketed from x = time − tmin + r0, its seconds since the start of tmin's period (of tmin's
  * day, for months and quarters): unsigned, below 2^40, and free of floor-division corrections.
@@ -316,6 +315,16 @@ static inline int64_t bucket(const bucketer *k, int64_t time)
 /* A chunk of sorted, distinct (customer, period) activity: a run. */
 typedef rtn__cohort_run chunk;
 
+/* Appends one entry to c; its revenue only if c keeps revenue. */
+static inline void chunk_append(chunk *c, uint64_t customer, uint64_t period, rtn__dd revenue)
+{
+    c->customer[c->n] = (int64_t)customer;
+    c->period[c->n] = (int64_t)period;
+    if (c->revenue)
+        c->revenue[c->n] = revenue;
+    c->n++;
+}
+
 static void chunk_free(const rtn_allocator *a, chunk *c) { run_free(a, c); }
 
 /* Appends sorted packed keys to c, folding equal keys (one customer-period) into one entry. */
@@ -329,11 +338,7 @@ static void fold_packed(const uint64_t *key, const double *val, size_t n, unsign
         for (; j < n && key[j] == key[i]; ++j)
             if (val)
                 sum = rtn__dd_add(sum, val[j], 0.0);
-        c->customer[c->n] = (int64_t)((uint64_t)cmin + (key[i] >> pbits));
-        c->period[c->n] = (int64_t)((uint64_t)pmin + (key[i] & pmask));
-        if (c->revenue)
-            c->revenue[c->n] = sum;
-        c->n++;
+        chunk_append(c, (uint64_t)cmin + (key[i] >> pbits), (uint64_t)pmin + (key[i] & pmask), sum);
         i = j;
     }
 }
@@ -624,11 +629,7 @@ static void sort_fold_by_customer(columns src, const columns set[3], size_t n, u
         for (; j < n && sorted.key[j] == sorted.key[i] && sorted.aux[j] == sorted.aux[i]; ++j)
             if (sorted.val)
                 sum = rtn__dd_add(sum, sorted.val[j], 0.0);
-        c->customer[c->n] = (int64_t)((uint64_t)cmin + sorted.key[i]);
-        c->period[c->n] = (int64_t)((uint64_t)pmin + sorted.aux[i]);
-        if (c->revenue)
-            c->revenue[c->n] = sum;
-        c->n++;
+        chunk_append(c, (uint64_t)cmin + sorted.key[i], (uint64_t)pmin + sorted.aux[i], sum);
         i = j;
     }
 }

@@ -79,6 +79,13 @@ static inline int walk_next(walker *w, size_t *first, size_t *last, int64_t *coh
     return 1;
 }
 
+/* Whether entry e is its customer's first (entries are sorted by customer): without signups,
+ * the entry whose period is the customer's cohort. */
+static inline int first_entry(const rtn_cohort_builder *b, size_t e)
+{
+    return e == 0 || b->customer[e] != b->customer[e - 1];
+}
+
 /* Cohorts → rows: the sorted distinct cohort periods, and a map from a cohort to its row over
  * the range of periods when that range is short (the usual case), else a binary search. */
 typedef struct row_index {
@@ -183,7 +190,7 @@ static int distinct_cohorts(const rtn_cohort_builder *b, row_index *x)
         /* a cohort is the period of a customer's first entry; marking every entry with whether
          * it is one costs less than the branch it replaces (customers' entries vary in number) */
         for (size_t i = 0; i < b->n; ++i)
-            map[b->period[i] - lo] |= i == 0 || b->customer[i] != b->customer[i - 1];
+            map[b->period[i] - lo] |= (uint32_t)first_entry(b, i);
     } else {
         walker w = {b, 0, 0};
         size_t first, last;
@@ -273,7 +280,7 @@ static void count_return_on(const rtn_cohort_builder *b, const row_index *x, rtn
     size_t cols = t->cols; /* ≥ 1 */
     int64_t cohort = 0;
     for (size_t e = 0; e < b->n; ++e) {
-        int fresh = e == 0 || b->customer[e] != b->customer[e - 1];
+        int fresh = first_entry(b, e);
         cohort = fresh ? b->period[e] : cohort;
         size_t row = x->map[cohort - x->lo];
         uint64_t k = (uint64_t)b->period[e] - (uint64_t)cohort;

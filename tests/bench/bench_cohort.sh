@@ -15,9 +15,11 @@
 # `pandas_cohort.py DATA --full`; then pandas' kernel in-process: the recipe lines only, on a
 # DataFrame already loaded, median of 3. Those build the same table: customer counts. Each run
 # then times the revenue table as well: `bench_cohort DATA 1 --amounts` against the recipe with
-# one more line, the sum of the amounts per cell (in-process, median of 3). Every run checks that both print the same counts: the
-# summary's count fields and r[c,k] exactly, ret_sum to 1e-9, and every cell of the count matrix
-# that is not censored (a censored cell must be 0 in pandas, which cannot tell it from a true 0).
+# one more line, the sum of the amounts per cell (in-process, median of 3). Every run checks
+# that both print the same counts: the summary's count fields and r[c,k] exactly, ret_sum to
+# 1e-9, and every cell of the count matrix that is not censored (a censored cell must be 0 in
+# pandas, which cannot tell it from a true 0), and that the revenue table's counts are the
+# count table's.
 # Prints medians over the runs: whole process and peak RSS of each side, the library's kernel
 # (create + add + finish), its read floor (fread + split into columns) and their ratio, and the
 # ratios pandas / libretention, for the count table and for the revenue table; then one
